@@ -1,0 +1,62 @@
+package io.jgrok.cli;
+
+import io.jgrok.UserError;
+import io.jgrok.train.Trainer;
+
+import java.util.Arrays;
+
+/** Entry point: {@code jgrok <command> [options]}. */
+public final class Main {
+    private static final String USAGE = """
+            usage: ./jgrok <command> [options]     (./jgrok <command> --help for a command's options)
+
+            commands:
+              train     train the model (the paper's run by default) into a run directory
+              predict   print a checkpoint's answer to A + B mod P
+              analyze   Fourier analysis and progress measures of a run's checkpoints
+              figures   the paper's figures and an HTML report of a run
+              bench     measure epochs/s of the training engines
+              sweep     many runs from a grid spec (seeds, weight decay, data fraction, ...)
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command and returns its exit code; user errors are one line on stderr, exit code 2. */
+    public static int run(String[] args) {
+        boolean debug = Arrays.asList(args).contains("--debug");
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            System.out.print(USAGE);
+            return args.length == 0 ? UserError.EXIT_CODE : 0;
+        }
+        String command = args[0];
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        try {
+            return switch (command) {
+                case "train" -> TrainCommand.run(rest);
+                default -> throw new UserError("unknown command '" + command
+                        + "'; commands: train, predict, analyze, figures, bench, sweep");
+            };
+        } catch (UserError e) {
+            System.err.println("jgrok: error: " + e.getMessage());
+            if (debug) {
+                e.printStackTrace();
+            }
+            return UserError.EXIT_CODE;
+        } catch (Trainer.TrainingDiverged e) {
+            System.err.println("jgrok: error: " + e.getMessage());
+            return Trainer.TrainingDiverged.EXIT_CODE;
+        } catch (RuntimeException | OutOfMemoryError e) {
+            System.err.println("jgrok: failed: " + e + (e.getCause() != null ? " (" + e.getCause() + ")" : "")
+                    + (debug ? "" : "; rerun with --debug for details"));
+            if (debug) {
+                e.printStackTrace();
+            }
+            return 1;
+        }
+    }
+}

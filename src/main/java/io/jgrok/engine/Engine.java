@@ -1,0 +1,51 @@
+package io.jgrok.engine;
+
+import io.jgrok.model.TrainingState;
+
+/**
+ * A training engine: the CPU engine, the CUDA engine, or the CUDA engine's kernels run on the emulated device.
+ * The trainer drives every engine the same way and writes the same files; engines differ only in where the
+ * arithmetic happens. Model and training code see this interface, never JCuda or JNI.
+ *
+ * <p>Epoch semantics (the paper's code): history entry e holds the losses of the weights after e optimiser steps,
+ * i.e. before epoch e's step; then one full-batch AdamW step is taken with the warmup schedule. With the
+ * TransformerLens demo's timing the test loss is measured after the step instead.
+ */
+public interface Engine extends AutoCloseable {
+
+    /** One line: engine, hardware and libraries in use. */
+    String description();
+
+    /** Replaces the training state (parameters, Adam moments, step count, Grokfast state); copies it in. */
+    void setState(TrainingState state);
+
+    /** Copies the training state out. */
+    TrainingState state();
+
+    /**
+     * Runs epochs {@code firstEpoch .. firstEpoch + count - 1}, reporting one row per epoch to {@code sink}
+     * in order; returns the number of epochs run (always {@code count}).
+     */
+    int runEpochs(long firstEpoch, int count, EpochSink sink);
+
+    /**
+     * How many epochs the trainer should hand to {@link #runEpochs} at once, at most: 1 where an epoch is slow
+     * enough that per-epoch progress and stop checks cost nothing (CPU), more where the engine batches epochs
+     * (the CUDA engine replays a captured graph and reads losses back in batches).
+     */
+    default int preferredChunk() {
+        return 1;
+    }
+
+    /** Logits [n, nOutputs] of the given examples (flat pair indices) under the given parameters. */
+    float[] logits(float[] params, int[] examples);
+
+    /**
+     * Mean float64 cross-entropy of the given examples under the given parameters; writes the gradient of that
+     * mean into {@code grad} (flat layout, every element overwritten).
+     */
+    double lossAndGradient(float[] params, int[] examples, float[] grad);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,116 @@
+package io.jgrok.engine.cpu;
+
+import io.jgrok.config.RunConfig;
+import io.jgrok.config.TestTiming;
+import io.jgrok.data.Split;
+import io.jgrok.engine.Engine;
+import io.jgrok.engine.EpochSink;
+import io.jgrok.model.ParamLayout;
+import io.jgrok.model.TrainingState;
+import io.jgrok.optim.AdamW;
+import io.jgrok.optim.Grokfast;
+import io.jgrok.optim.TrainableRanges;
+
+/** The CPU engine: {@link CpuModel} for the passes, AdamW and Grokfast on the host, all in Java plus BLAS. */
+public final class CpuEngine implements Engine {
+    private final RunConfig config;
+    private final ParamLayout layout;
+    private final CpuModel model;
+    private final TrainableRanges trainable;
+    private final int[] train;
+    private final int[] test;
+    private final float[] grad;
+
+    private float[] params;
+    private float[] adamM;
+    private float[] adamV;
+    private long step;
+    private Grokfast grokfast;
+
+    public CpuEngine(RunConfig config, Split split) {
+        this.config = config;
+        this.layout = new ParamLayout(config);
+        this.model = new CpuModel(layout, config.threads());
+        this.trainable = TrainableRanges.of(config, layout);
+        this.train = split.train();
+        this.test = split.test();
+        this.grad = new float[layout.size()];
+        setState(TrainingState.fresh(new float[layout.size()]));
+    }
+
+    @Override
+    public String description() {
+        return "cpu engine: " + model.threads() + " thread(s), BLAS " + Gemm.implementation();
+    }
+
+    @Override
+    public void setState(TrainingState state) {
+        if (state.params().length != layout.size()) {
+            throw new IllegalArgumentException("state has " + state.params().length + " floats, layout needs "
+                    + layout.size());
+        }
+        TrainingState c = state.copy();
+        params = c.params();
+        adamM = c.adamM();
+        adamV = c.adamV();
+        step = c.step();
+        grokfast = Grokfast.restore(config, c.grokfast(), layout.size());
+    }
+
+    @Override
+    public TrainingState state() {
+        return new TrainingState(params.clone(), adamM.clone(), adamV.clone(), step, grokfast.snapshot());
+    }
+
+    @Override
+    public int runEpochs(long firstEpoch, int count, EpochSink sink) {
+        boolean testAfter = config.testTiming() == TestTiming.AFTER_STEP;
+        for (int i = 0; i < count; i++) {
+            long epoch = firstEpoch + i;
+            boolean evalTest = config.evaluatesTestAt(epoch);
+            model.prepare(params);
+            CpuModel.Totals tr = model.run(train, grad, null);
+            CpuModel.Totals te = null;
+            if (evalTest && !testAfter) {
+                te = model.run(test, null, null);
+            }
+            optimiserStep();
+            if (evalTest && testAfter) {
+                model.prepare(params);
+                te = model.run(test, null, null);
+            }
+            sink.accept(epoch, tr.meanLoss(), tr.accuracy(), te == null ? Double.NaN : te.meanLoss(),
+                    te == null ? Double.NaN : te.accuracy());
+        }
+        return count;
+    }
+
+    private void optimiserStep() {
+        trainable.maskGradient(grad);
+        grokfast.filter(grad);
+        step++;
+        AdamW.Scalars s = AdamW.scalars(config, step);
+        for (int r = 0; r < trainable.count(); r++) {
+            AdamW.apply(s, params, grad, adamM, adamV, trainable.from(r), trainable.to(r));
+        }
+    }
+
+    @Override
+    public float[] logits(float[] p, int[] examples) {
+        float[] out = new float[examples.length * layout.nOutputs];
+        model.prepare(p);
+        model.run(examples, null, out);
+        return out;
+    }
+
+    @Override
+    public double lossAndGradient(float[] p, int[] examples, float[] gradOut) {
+        model.prepare(p);
+        return model.run(examples, gradOut, null).meanLoss();
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

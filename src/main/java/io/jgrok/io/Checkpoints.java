@@ -1,0 +1,156 @@
+package io.jgrok.io;
+
+import io.jgrok.UserError;
+import io.jgrok.config.RunConfig;
+import io.jgrok.model.ParamLayout;
+import io.jgrok.model.TrainingState;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Checkpoints: one safetensors file per checkpoint epoch, {@code checkpoints/checkpoint_epoch_<E>.safetensors}.
+ * Model tensors use TransformerLens names and shapes; AdamW moments are stored beside them as
+ * {@code optimizer.exp_avg.<name>} and {@code optimizer.exp_avg_sq.<name>}, Grokfast state as
+ * {@code grokfast.<i>.<name>}. The metadata holds the run config (JSON), the epoch, the optimiser step count and
+ * a checksum of the data.
+ *
+ * <p>Checkpoint E is taken after epoch E's optimiser step (the paper's convention), so it holds the weights after
+ * E + 1 steps; checkpoint 0 equals the initial weights because the first step runs at learning rate 0.
+ */
+public final class Checkpoints {
+    public static final String FORMAT = "jgrok-checkpoint-1";
+    public static final String ADAM_M = "optimizer.exp_avg.";
+    public static final String ADAM_V = "optimizer.exp_avg_sq.";
+    public static final String GROKFAST = "grokfast.";
+
+    private Checkpoints() {
+    }
+
+    /** A checkpoint as loaded: the run's config, its epoch label and the full training state. */
+    public record Checkpoint(RunConfig config, long epoch, TrainingState state) {
+    }
+
+    public static String fileName(long epoch) {
+        return "checkpoint_epoch_" + epoch + ".safetensors";
+    }
+
+    /** Epoch label of a checkpoint file name, or -1 if the name is not one of ours. */
+    public static long epochOf(Path file) {
+        String name = file.getFileName().toString();
+        if (!name.startsWith("checkpoint_epoch_") || !name.endsWith(".safetensors")) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(name.substring("checkpoint_epoch_".length(), name.length() - ".safetensors".length()));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    public static void write(Path file, RunConfig config, long epoch, TrainingState state) throws IOException {
+        ParamLayout layout = new ParamLayout(config);
+        Map<String, Safetensors.Tensor> tensors = new LinkedHashMap<>();
+        putAll(tensors, "", layout, state.params());
+        putAll(tensors, ADAM_M, layout, state.adamM());
+        putAll(tensors, ADAM_V, layout, state.adamV());
+        for (int i = 0; i < state.grokfast().length; i++) {
+            putAll(tensors, GROKFAST + i + ".", layout, state.grokfast()[i]);
+        }
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", FORMAT);
+        meta.put("epoch", Long.toString(epoch));
+        meta.put("step", Long.toString(state.step()));
+        meta.put("param_count", Long.toString(layout.parameterCount()));
+        meta.put("config", config.toJson());
+        Safetensors.write(file, tensors, meta);
+    }
+
+    private static void putAll(Map<String, Safetensors.Tensor> out, String prefix, ParamLayout layout, float[] buf) {
+        for (ParamLayout.Tensor t : layout.tensors()) {
+            out.put(prefix + t.name(), new Safetensors.Tensor(t.shape(), Arrays.copyOfRange(buf, t.offset(), t.end())));
+        }
+    }
+
+    /** Loads a jgrok checkpoint with its optimiser state, checking every tensor against the embedded config. */
+    public static Checkpoint read(Path file) {
+        Safetensors.Contents c = Safetensors.read(file);
+        String configJson = c.metadata().get("config");
+        if (!FORMAT.equals(c.metadata().get("format")) || configJson == null) {
+            throw new UserError("checkpoint " + file + " is not a jgrok checkpoint (no '" + FORMAT
+                    + "' metadata); use --init for weights from elsewhere");
+        }
+        RunConfig config = RunConfig.fromJson(configJson);
+        long epoch = parseLong(c.metadata().get("epoch"), file, "epoch");
+        long step = parseLong(c.metadata().get("step"), file, "step");
+        ParamLayout layout = new ParamLayout(config);
+        float[] params = gather(c, "", layout, file, true);
+        float[] m = gather(c, ADAM_M, layout, file, true);
+        float[] v = gather(c, ADAM_V, layout, file, true);
+        int nGrok = 0;
+        while (c.tensors().containsKey(GROKFAST + nGrok + "." + ParamLayout.W_E)) {
+            nGrok++;
+        }
+        float[][] grok = new float[nGrok][];
+        for (int i = 0; i < nGrok; i++) {
+            grok[i] = gather(c, GROKFAST + i + ".", layout, file, true);
+        }
+        return new Checkpoint(config, epoch, new TrainingState(params, m, v, step, grok));
+    }
+
+    /**
+     * Model weights from any safetensors file with TransformerLens names (a jgrok checkpoint, or one exported from
+     * PyTorch), for {@code --init}. Shapes must match {@code config}; other tensors (e.g. TransformerLens's
+     * attention biases) must be absent or all zero, since this model has no such parameters.
+     */
+    public static float[] readWeights(Path file, RunConfig config) {
+        Safetensors.Contents c = Safetensors.read(file);
+        ParamLayout layout = new ParamLayout(config);
+        float[] params = gather(c, "", layout, file, true);
+        for (Map.Entry<String, Safetensors.Tensor> e : c.tensors().entrySet()) {
+            String name = e.getKey();
+            boolean known = layout.tensors().stream().anyMatch(t -> t.name().equals(name))
+                    || name.startsWith(ADAM_M) || name.startsWith(ADAM_V) || name.startsWith(GROKFAST);
+            if (!known) {
+                for (float x : e.getValue().data()) {
+                    if (x != 0f && name.matches(".*\\.b_[A-Za-z]+$")) {
+                        throw new UserError(file + ": tensor " + name + " is non-zero, but this model has no such "
+                                + "bias; only " + ParamLayout.B_IN + " and " + ParamLayout.B_OUT + " exist");
+                    }
+                }
+            }
+        }
+        return params;
+    }
+
+    private static float[] gather(Safetensors.Contents c, String prefix, ParamLayout layout, Path file,
+                                  boolean required) {
+        float[] buf = new float[layout.size()];
+        for (ParamLayout.Tensor t : layout.tensors()) {
+            Safetensors.Tensor st = c.tensors().get(prefix + t.name());
+            if (st == null) {
+                if (!required) {
+                    continue;
+                }
+                throw new UserError("checkpoint " + file + " has no tensor " + prefix + t.name());
+            }
+            if (!Arrays.equals(st.shape(), t.shape())) {
+                throw new UserError("checkpoint " + file + ": tensor " + prefix + t.name() + " has shape "
+                        + Arrays.toString(st.shape()) + " but the config needs " + Arrays.toString(t.shape()));
+            }
+            System.arraycopy(st.data(), 0, buf, t.offset(), t.size());
+        }
+        return buf;
+    }
+
+    private static long parseLong(String s, Path file, String key) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException | NullPointerException e) {
+            throw new UserError("checkpoint " + file + " has no valid '" + key + "' in its metadata");
+        }
+    }
+}

@@ -1,0 +1,367 @@
+package io.jgrok.train;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import io.jgrok.UserError;
+import io.jgrok.config.RunConfig;
+import io.jgrok.data.Split;
+import io.jgrok.engine.Engine;
+import io.jgrok.engine.Engines;
+import io.jgrok.io.AtomicFiles;
+import io.jgrok.io.Checkpoints;
+import io.jgrok.io.History;
+import io.jgrok.io.RunDirectory;
+import io.jgrok.io.SplitFiles;
+import io.jgrok.model.Initializer;
+import io.jgrok.model.ParamLayout;
+import io.jgrok.model.TrainingState;
+import io.jgrok.util.Progress;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The training loop around an {@link Engine}: run directory, history, checkpoints, progress, and the rules that
+ * make a run survive (resume from the newest intact checkpoint, a checkpoint on SIGINT/SIGTERM, a clean stop on
+ * NaN/Inf). History is always written before the checkpoint of the same epoch, so the history file never has
+ * fewer epochs than the newest checkpoint; on resume it is cut back to that checkpoint's epoch.
+ */
+public final class Trainer {
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
+            .create();
+
+    /** How a run ended. */
+    public enum Status {
+        DONE, INTERRUPTED, DIVERGED
+    }
+
+    public record Outcome(Status status, long epochsDone, double wallSeconds, double epochsPerSecond) {
+    }
+
+    /** Console and behaviour options (not part of the run's config). */
+    public record Options(boolean progressBar, PrintStream out, PrintStream err) {
+    }
+
+    private final RunConfig config;
+    private final RunDirectory dir;
+    private final Options options;
+    private volatile boolean stopRequested;
+
+    private Trainer(RunConfig config, RunDirectory dir, Options options) {
+        this.config = config;
+        this.dir = dir;
+        this.options = options;
+    }
+
+    /**
+     * Starts a new run in {@code dir}. Refuses a directory that already holds a run unless {@code force}.
+     *
+     * @param initFile  weights to start from instead of the seeded init (TransformerLens names), or null
+     * @param splitFile train indices to use instead of the config's split, or null
+     */
+    public static Outcome start(RunConfig config, RunDirectory dir, Path initFile, Path splitFile, boolean force,
+                                Options options) {
+        if (dir.holdsRun()) {
+            if (!force) {
+                String what = sameConfig(dir, config) ? "already holds this run" : "already holds a different run";
+                throw new UserError("output directory " + dir.root() + " " + what + "; use --resume "
+                        + dir.root() + " to continue it, or --force to start over (deletes its checkpoints)");
+            }
+            try {
+                dir.clearRun();
+            } catch (IOException e) {
+                throw new UserError("cannot clear " + dir.root() + ": " + e.getMessage());
+            }
+        }
+        if (!config.isPrime()) {
+            options.err().println("jgrok: warning: p = " + config.p() + " is not prime; training works, but the "
+                    + "Fourier analysis assumes a prime modulus");
+        }
+        Split split = splitFile == null ? Split.of(config) : SplitFiles.read(splitFile, config.p());
+        float[] params = initFile == null ? Initializer.initialParameters(config)
+                : Checkpoints.readWeights(initFile, config);
+        try {
+            Files.createDirectories(dir.checkpoints());
+            Files.createDirectories(dir.logs());
+            AtomicFiles.writeString(dir.config(), config.toJson());
+            SplitFiles.write(dir.split(), split);
+            if (initFile != null) {
+                Checkpoints.write(dir.initialWeights(), config, -1, TrainingState.fresh(params));
+            }
+        } catch (IOException e) {
+            throw new UserError("cannot write to " + dir.root() + ": " + e.getMessage());
+        }
+        Trainer t = new Trainer(config, dir, options);
+        return t.run(split, TrainingState.fresh(params), new History(), 0);
+    }
+
+    /**
+     * Continues the run in {@code dir} from its newest intact checkpoint (older ones are tried if the newest is
+     * damaged). {@code nEpochs}, if positive, extends or shortens the run's length.
+     */
+    public static Outcome resume(RunDirectory dir, int nEpochs, Options options) {
+        if (!Files.exists(dir.config())) {
+            throw new UserError("--resume " + dir.root() + ": no run there (config.json is missing)");
+        }
+        RunConfig config;
+        try {
+            config = RunConfig.fromJson(Files.readString(dir.config(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UserError("cannot read " + dir.config() + ": " + e.getMessage());
+        }
+        if (nEpochs > 0) {
+            config = withEpochs(config, nEpochs);
+        }
+        Split split = SplitFiles.read(dir.split(), config.p());
+        List<Path> files = dir.checkpointFiles();
+        for (int i = files.size() - 1; i >= 0; i--) {
+            Path f = files.get(i);
+            Checkpoints.Checkpoint ck;
+            try {
+                ck = Checkpoints.read(f);
+            } catch (UserError e) {
+                options.err().println("jgrok: skipping damaged checkpoint: " + e.getMessage());
+                continue;
+            }
+            if (!sameShape(ck.config(), config)) {
+                throw new UserError("checkpoint " + f + " was written with a different config than "
+                        + dir.config());
+            }
+            History history = Files.exists(dir.history()) ? History.read(dir.history()) : new History();
+            history.truncateAfter(ck.epoch());
+            if (history.size() != ck.epoch() + 1) {
+                throw new UserError("history " + dir.history() + " has " + history.size() + " epochs but checkpoint "
+                        + f.getFileName() + " needs " + (ck.epoch() + 1) + "; the run cannot be resumed exactly");
+            }
+            if (ck.epoch() + 1 >= config.nEpochs()) {
+                options.out().println("jgrok: run " + dir.root() + " is already complete (" + (ck.epoch() + 1)
+                        + " epochs); pass --n_epochs to extend it");
+                return new Outcome(Status.DONE, ck.epoch() + 1, 0, 0);
+            }
+            options.out().println("jgrok: resuming " + dir.root() + " from " + f.getFileName() + " (epoch "
+                    + (ck.epoch() + 1) + " of " + config.nEpochs() + ")");
+            if (nEpochs > 0) {
+                writeConfig(dir, config);
+            }
+            return new Trainer(config, dir, options).run(split, ck.state(), history, ck.epoch() + 1);
+        }
+        // No intact checkpoint: nothing of value was lost; start again from the same initial weights.
+        options.out().println("jgrok: no intact checkpoint in " + dir.checkpoints() + "; restarting the run from "
+                + "epoch 0");
+        float[] params = Files.exists(dir.initialWeights())
+                ? Checkpoints.read(dir.initialWeights()).state().params()
+                : Initializer.initialParameters(config);
+        if (nEpochs > 0) {
+            writeConfig(dir, config);
+        }
+        return new Trainer(config, dir, options).run(split, TrainingState.fresh(params), new History(), 0);
+    }
+
+    private static void writeConfig(RunDirectory dir, RunConfig config) {
+        try {
+            AtomicFiles.writeString(dir.config(), config.toJson());
+        } catch (IOException e) {
+            throw new UserError("cannot write " + dir.config() + ": " + e.getMessage());
+        }
+    }
+
+    private static RunConfig withEpochs(RunConfig c, int nEpochs) {
+        RunConfig.Builder b = c.toBuilder();
+        b.nEpochs = nEpochs;
+        return b.build();
+    }
+
+    private static boolean sameShape(RunConfig a, RunConfig b) {
+        return withEpochs(a, 1).equals(withEpochs(b, 1));
+    }
+
+    private static boolean sameConfig(RunDirectory dir, RunConfig config) {
+        try {
+            return RunConfig.fromJson(Files.readString(dir.config(), StandardCharsets.UTF_8)).equals(config);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private Outcome run(Split split, TrainingState state, History history, long firstEpoch) {
+        PrintStream out = options.out();
+        out.println("jgrok train: " + dir.root());
+        out.print(config.describe());
+        ParamLayout layout = new ParamLayout(config);
+        out.printf(Locale.ROOT, "  parameters %,d; train %d pairs, test %d pairs%n", layout.parameterCount(),
+                split.trainSize(), split.testSize());
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stopRequested = true;
+            try {
+                finished.await(120, TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "jgrok-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (Engine engine = Engines.open(config, split, options.err())) {
+            out.println("  engine     " + engine.description());
+            engine.setState(state);
+            return loop(engine, history, firstEpoch);
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // The JVM is exiting because of a signal; the hook is already running and now returns.
+            }
+        }
+    }
+
+    private Outcome loop(Engine engine, History history, long firstEpoch) {
+        final long n = config.nEpochs();
+        long epoch = firstEpoch;
+        long start = System.nanoTime();
+        Status status = Status.DONE;
+        long badEpoch = -1;
+        try (Progress bar = Progress.create("train", "epochs", n, firstEpoch, options.progressBar())) {
+            while (epoch < n) {
+                if (stopRequested) {
+                    status = Status.INTERRUPTED;
+                    break;
+                }
+                long nextCheckpoint = epoch;
+                while (!config.checkpointsAt(nextCheckpoint)) {
+                    nextCheckpoint++;
+                }
+                int chunk = (int) Math.min(nextCheckpoint - epoch + 1, engine.preferredChunk());
+                int before = history.size();
+                int done = engine.runEpochs(epoch, chunk, history);
+                for (int i = before; i < history.size(); i++) {
+                    if (!finiteRow(history, i)) {
+                        badEpoch = history.epoch(i);
+                        break;
+                    }
+                }
+                epoch += done;
+                bar.stepTo(epoch);
+                bar.message(statusLine(history));
+                if (badEpoch >= 0) {
+                    status = Status.DIVERGED;
+                    break;
+                }
+                if (config.checkpointsAt(epoch - 1)) {
+                    if (!checkpoint(engine, history, epoch - 1)) {
+                        badEpoch = epoch - 1;
+                        status = Status.DIVERGED;
+                        break;
+                    }
+                }
+            }
+            if (status == Status.INTERRUPTED && epoch > firstEpoch && !config.checkpointsAt(epoch - 1)) {
+                checkpoint(engine, history, epoch - 1);
+            }
+        }
+        double wall = (System.nanoTime() - start) / 1e9;
+        double rate = (epoch - firstEpoch) / Math.max(wall, 1e-9);
+        if (status == Status.DIVERGED) {
+            writeHistory(history);
+        }
+        writeRunInfo(engine, status, epoch, wall, rate, firstEpoch);
+        PrintStream out = options.out();
+        switch (status) {
+            case DONE -> out.printf(Locale.ROOT, "jgrok: trained %d epochs in %.1f s (%.1f epochs/s); %s%n",
+                    epoch - firstEpoch, wall, rate, statusLine(history));
+            case INTERRUPTED -> options.err().printf(Locale.ROOT, "jgrok: stopped after epoch %d; checkpoint "
+                    + "written. Resume with: ./jgrok train --resume %s%n", epoch - 1, dir.root());
+            case DIVERGED -> throw new TrainingDiverged("training diverged at epoch " + badEpoch + " (NaN or Inf "
+                    + "in the loss or the weights); the last good checkpoint is kept in " + dir.checkpoints());
+        }
+        return new Outcome(status, epoch, wall, rate);
+    }
+
+    private boolean finiteRow(History h, int i) {
+        if (!Double.isFinite(h.trainLoss(i))) {
+            return false;
+        }
+        return !config.evaluatesTestAt(h.epoch(i)) || Double.isFinite(h.testLoss(i));
+    }
+
+    /** Writes history then the checkpoint of {@code epoch}; returns false (writing nothing) on non-finite weights. */
+    private boolean checkpoint(Engine engine, History history, long epoch) {
+        TrainingState state = engine.state();
+        for (float x : state.params()) {
+            if (!Float.isFinite(x)) {
+                return false;
+            }
+        }
+        writeHistory(history);
+        try {
+            Checkpoints.write(dir.checkpoint(epoch), config, epoch, state);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write checkpoint for epoch " + epoch + " in " + dir.checkpoints()
+                    + " (earlier checkpoints are intact)", e);
+        }
+        return true;
+    }
+
+    private void writeHistory(History history) {
+        try {
+            history.write(dir.history());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + dir.history(), e);
+        }
+    }
+
+    private void writeRunInfo(Engine engine, Status status, long epochsDone, double wall, double rate,
+                              long firstEpoch) {
+        JsonObject o = new JsonObject();
+        o.addProperty("status", status.name().toLowerCase(Locale.ROOT));
+        o.addProperty("engine", engine.description());
+        o.addProperty("device", config.device());
+        o.addProperty("epochs_done", epochsDone);
+        o.addProperty("n_epochs", config.nEpochs());
+        o.addProperty("session_first_epoch", firstEpoch);
+        o.addProperty("session_wall_seconds", wall);
+        o.addProperty("epochs_per_second", rate);
+        o.addProperty("updated", Instant.now().toString());
+        try {
+            AtomicFiles.writeString(dir.runInfo(), GSON.toJson(o));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + dir.runInfo(), e);
+        }
+    }
+
+    private static String statusLine(History h) {
+        if (h.size() == 0) {
+            return "";
+        }
+        int i = h.size() - 1;
+        double testLoss = Double.NaN;
+        double testAcc = Double.NaN;
+        for (int j = i; j >= 0; j--) {
+            if (!Double.isNaN(h.testLoss(j))) {
+                testLoss = h.testLoss(j);
+                testAcc = h.testAcc(j);
+                break;
+            }
+        }
+        return String.format(Locale.ROOT, "loss %.2e/%.2e acc %.1f%%/%.1f%%", h.trainLoss(i), testLoss,
+                100 * h.trainAcc(i), 100 * testAcc);
+    }
+
+    /** Training produced NaN or Inf; the run directory keeps the last good checkpoint. */
+    public static final class TrainingDiverged extends RuntimeException {
+        public static final int EXIT_CODE = 3;
+
+        TrainingDiverged(String message) {
+            super(message);
+        }
+    }
+}

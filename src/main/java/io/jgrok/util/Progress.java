@@ -1,0 +1,88 @@
+package io.jgrok.util;
+
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+import java.text.DecimalFormat;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * Progress of long work: a progress bar with ETA, rate and a status message on a terminal, nothing otherwise
+ * (logs and CI stay clean). Thread-compatible: call from one thread.
+ */
+public abstract class Progress implements AutoCloseable {
+
+    /** Moves to {@code done} units of work. */
+    public abstract void stepTo(long done);
+
+    /** A short status shown after the bar (e.g. current losses). */
+    public abstract void message(String text);
+
+    @Override
+    public abstract void close();
+
+    /**
+     * A bar when stderr is a terminal and {@code enabled}, else a no-op.
+     *
+     * @param task  label, e.g. "train"
+     * @param unit  unit name shown with the rate, e.g. "epochs"
+     * @param total total units
+     * @param start units already done (resumed work)
+     */
+    public static Progress create(String task, String unit, long total, long start, boolean enabled) {
+        if (!enabled || System.console() == null) {
+            return new Quiet();
+        }
+        ProgressBar bar = new ProgressBarBuilder()
+                .setTaskName(task)
+                .setInitialMax(total)
+                .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
+                .setUpdateIntervalMillis(250)
+                .setUnit(" " + unit, 1)
+                .showSpeed(new DecimalFormat("#,##0.0"))
+                .setSpeedUnit(ChronoUnit.SECONDS)
+                .startsFrom(start, Duration.ZERO)
+                .setMaxRenderedLength(140)
+                .build();
+        return new Bar(bar);
+    }
+
+    private static final class Quiet extends Progress {
+        @Override
+        public void stepTo(long done) {
+        }
+
+        @Override
+        public void message(String text) {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static final class Bar extends Progress {
+        private final ProgressBar bar;
+
+        Bar(ProgressBar bar) {
+            this.bar = bar;
+        }
+
+        @Override
+        public void stepTo(long done) {
+            bar.stepTo(done);
+        }
+
+        @Override
+        public void message(String text) {
+            bar.setExtraMessage(text);
+        }
+
+        @Override
+        public void close() {
+            bar.close();
+        }
+    }
+}
