@@ -103,6 +103,24 @@ public final class CpuEngine implements Engine {
         return out;
     }
 
+    /** What the analysis reads off a forward pass at the {@code =} position. */
+    public record Activations(float[] logits, float[] neurons, float[] attention) {
+    }
+
+    /**
+     * Logits [n, nOutputs], post-ReLU MLP activations [n, dMlp] and attention from {@code =} to positions 0, 1, 2
+     * [n, nHeads, 3] for the given examples under the given parameters.
+     */
+    public Activations activations(float[] p, int[] examples) {
+        int n = examples.length;
+        float[] logits = new float[n * layout.nOutputs];
+        float[] neurons = new float[n * layout.dMlp];
+        float[] attention = new float[n * layout.nHeads * 3];
+        model.prepare(p);
+        model.run(examples, null, logits, neurons, attention);
+        return new Activations(logits, neurons, attention);
+    }
+
     @Override
     public double lossAndGradient(float[] p, int[] examples, float[] gradOut) {
         model.prepare(p);

@@ -174,6 +174,14 @@ final class CpuModel implements AutoCloseable {
      * [n, nOut].
      */
     Totals run(int[] examples, float[] grad, float[] logits) {
+        return run(examples, grad, logits, null, null);
+    }
+
+    /**
+     * As {@link #run(int[], float[], float[])}, also writing, when non-null, the post-ReLU MLP activations at
+     * {@code =} ([n, dMlp]) and the attention weights from {@code =} to positions 0, 1, 2 ([n, nHeads, 3]).
+     */
+    Totals run(int[] examples, float[] grad, float[] logits, float[] postOut, float[] attentionOut) {
         final int n = examples.length;
         final boolean train = grad != null;
         final double invN = 1.0 / n;
@@ -186,7 +194,7 @@ final class CpuModel implements AutoCloseable {
             for (int blk = b0; blk < b1; blk++) {
                 int from = blk * BLOCK;
                 int to = Math.min(n, from + BLOCK);
-                block(wk, examples, from, to, train, invN, logits);
+                block(wk, examples, from, to, train, invN, logits, postOut, attentionOut);
             }
         });
         Totals totals = new Totals();
@@ -205,7 +213,8 @@ final class CpuModel implements AutoCloseable {
         return totals;
     }
 
-    private void block(Worker wk, int[] examples, int from, int to, boolean train, double invN, float[] logitsOut) {
+    private void block(Worker wk, int[] examples, int from, int to, boolean train, double invN, float[] logitsOut,
+                       float[] postOut, float[] attentionOut) {
         final int rows = to - from;
         final int H = nHeads;
         final int M = dMlp;
@@ -248,6 +257,12 @@ final class CpuModel implements AutoCloseable {
         Gemm.gemm(false, false, rows, V, M, 1f, post, 0, M, wou, 0, V, 1f, lg, 0, V);
         if (logitsOut != null) {
             System.arraycopy(lg, 0, logitsOut, from * V, rows * V);
+        }
+        if (postOut != null) {
+            System.arraycopy(post, 0, postOut, from * M, rows * M);
+        }
+        if (attentionOut != null) {
+            System.arraycopy(alpha, 0, attentionOut, from * H * 3, rows * H * 3);
         }
         final float[] g = wk.dlogits;
         for (int i = 0; i < rows; i++) {
