@@ -1,0 +1,64 @@
+package io.jgrok;
+
+/**
+ * The test suite's numeric tolerances, in one place. Each says what it bounds and why it has that size; tests
+ * pick the one that matches the comparison they make instead of inventing their own.
+ */
+public final class Tolerances {
+    private Tolerances() {
+    }
+
+    /**
+     * Relative error of a float32 computation against a float64 reference of the same quantity (logits,
+     * activations, gradients of size ~1), measured as max|a - b| / max(max|b|, FLOAT32_ABS_FLOOR): float32 has
+     * 2^-24 ~ 6e-8 unit roundoff, and a dot product of length ~512 accumulates a few hundred ulps at worst.
+     */
+    public static final double FLOAT32_REL = 2e-4;
+
+    /** Absolute floor under FLOAT32_REL so that tensors that are ~0 everywhere do not demand exact zeros. */
+    public static final double FLOAT32_ABS_FLOOR = 1e-6;
+
+    /** Two float64 implementations of the same formula (different summation order): a few ulps per term. */
+    public static final double FLOAT64_REL = 1e-10;
+
+    /**
+     * Central finite differences in float64 against an analytic gradient: truncation error O(h^2) with h = 1e-5,
+     * plus rounding O(eps/h); relative to the gradient's scale.
+     */
+    public static final double FINITE_DIFFERENCE_REL = 1e-6;
+
+    /** Step of the central finite differences above. */
+    public static final double FINITE_DIFFERENCE_STEP = 1e-5;
+
+    /**
+     * Cross-entropy losses of float32 logits: the loss is computed in float64, but from float32 logits, so it
+     * inherits their relative error (FLOAT32_REL) times the logit scale (<= ~10 here).
+     */
+    public static final double LOSS_REL = 1e-4;
+
+    /**
+     * Engines that compute the same float32 training steps with different summation orders (CPU engine vs CUDA
+     * kernels, PyTorch vs jgrok): after a few AdamW steps, updates of size lr can differ where m/sqrt(v) is
+     * ill-conditioned (g ~ 0), so parameters are compared relative to their scale.
+     */
+    public static final double TRAINING_STEP_REL = 1e-3;
+
+    /** Max relative difference with a floor: max|a - b| / max(max|b|, floor). */
+    public static double relativeError(float[] actual, double[] expected, double floor) {
+        double maxDiff = 0;
+        double maxRef = floor;
+        for (int i = 0; i < expected.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
+            maxRef = Math.max(maxRef, Math.abs(expected[i]));
+        }
+        return maxDiff / maxRef;
+    }
+
+    public static double relativeError(float[] actual, float[] expected, double floor) {
+        double[] e = new double[expected.length];
+        for (int i = 0; i < e.length; i++) {
+            e[i] = expected[i];
+        }
+        return relativeError(actual, e, floor);
+    }
+}
