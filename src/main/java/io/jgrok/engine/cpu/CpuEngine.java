@@ -40,7 +40,8 @@ public final class CpuEngine implements Engine {
 
     @Override
     public String description() {
-        return "cpu engine: " + model.threads() + " thread(s), BLAS " + Gemm.implementation();
+        return "cpu engine: " + model.threads() + " thread(s), BLAS " + Gemm.implementation() + ", "
+                + model.opsDescription();
     }
 
     @Override

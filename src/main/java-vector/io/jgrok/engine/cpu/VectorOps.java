@@ -1,0 +1,125 @@
+package io.jgrok.engine.cpu;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link Ops} with the Vector API (jdk.incubator.vector), at the machine's preferred width. Compiled separately
+ * (src/main/java-vector, see pom.xml) because the incubator module cannot be combined with {@code --release}; only
+ * loaded when the module is present.
+ */
+public final class VectorOps implements Ops {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    /** Floats that widen to one double vector. */
+    private static final VectorSpecies<Float> F_HALF = VectorSpecies.of(float.class,
+            jdk.incubator.vector.VectorShape.forBitSize(D.vectorBitSize() / 2));
+
+    @Override
+    public void axpy(int n, float a, float[] x, int xo, float[] y, int yo) {
+        FloatVector va = FloatVector.broadcast(F, a);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            FloatVector.fromArray(F, x, xo + i).fma(va, FloatVector.fromArray(F, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) {
+            y[yo + i] += a * x[xo + i];
+        }
+    }
+
+    @Override
+    public float dot(int n, float[] x, int xo, float[] y, int yo) {
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        int step = F.length();
+        int i = 0;
+        for (int bound = n - 2 * step; i <= bound; i += 2 * step) {
+            acc0 = FloatVector.fromArray(F, x, xo + i).fma(FloatVector.fromArray(F, y, yo + i), acc0);
+            acc1 = FloatVector.fromArray(F, x, xo + i + step).fma(FloatVector.fromArray(F, y, yo + i + step), acc1);
+        }
+        for (int bound = F.loopBound(n); i < bound; i += step) {
+            acc0 = FloatVector.fromArray(F, x, xo + i).fma(FloatVector.fromArray(F, y, yo + i), acc0);
+        }
+        float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += x[xo + i] * y[yo + i];
+        }
+        return s;
+    }
+
+    @Override
+    public void relu(int n, float[] src, int so, float[] dst, int dOff) {
+        FloatVector zero = FloatVector.zero(F);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            FloatVector.fromArray(F, src, so + i).max(zero).intoArray(dst, dOff + i);
+        }
+        for (; i < n; i++) {
+            float v = src[so + i];
+            dst[dOff + i] = v > 0f ? v : 0f;
+        }
+    }
+
+    @Override
+    public void maskNonPositive(int n, float[] g, int go, float[] pre, int po) {
+        FloatVector zero = FloatVector.zero(F);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            VectorMask<Float> active = FloatVector.fromArray(F, pre, po + i).compare(VectorOperators.GT, 0f);
+            zero.blend(FloatVector.fromArray(F, g, go + i), active).intoArray(g, go + i);
+        }
+        for (; i < n; i++) {
+            if (!(pre[po + i] > 0f)) {
+                g[go + i] = 0f;
+            }
+        }
+    }
+
+    @Override
+    public float max(int n, float[] x, int xo) {
+        int i = 0;
+        float m = Float.NEGATIVE_INFINITY;
+        int bound = F.loopBound(n);
+        if (bound > 0) {
+            FloatVector acc = FloatVector.fromArray(F, x, xo);
+            for (i = F.length(); i < bound; i += F.length()) {
+                acc = acc.max(FloatVector.fromArray(F, x, xo + i));
+            }
+            m = acc.reduceLanes(VectorOperators.MAX);
+        }
+        for (; i < n; i++) {
+            m = Math.max(m, x[xo + i]);
+        }
+        return m;
+    }
+
+    @Override
+    public double expShifted(int n, float[] x, int xo, double shift, double[] out) {
+        // Widen half-width float vectors to full double vectors; exp runs on the doubles.
+        DoubleVector sum = DoubleVector.zero(D);
+        int step = D.length();
+        int i = 0;
+        for (int bound = D.loopBound(n); i < bound; i += step) {
+            DoubleVector v = (DoubleVector) FloatVector.fromArray(F_HALF, x, xo + i)
+                    .convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector e = v.sub(shift).lanewise(VectorOperators.EXP);
+            e.intoArray(out, i);
+            sum = sum.add(e);
+        }
+        double s = sum.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            double e = Math.exp(x[xo + i] - shift);
+            out[i] = e;
+            s += e;
+        }
+        return s;
+    }
+
+    @Override
+    public String describe() {
+        return "Vector API, " + F.vectorBitSize() + "-bit";
+    }
+}
