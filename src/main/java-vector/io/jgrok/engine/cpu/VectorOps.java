@@ -51,6 +51,70 @@ public final class VectorOps implements Ops {
     }
 
     @Override
+    public void axpy3(int n, float a0, int o0, float a1, int o1, float a2, int o2, float[] t, float[] y, int yo) {
+        FloatVector v0 = FloatVector.broadcast(F, a0);
+        FloatVector v1 = FloatVector.broadcast(F, a1);
+        FloatVector v2 = FloatVector.broadcast(F, a2);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            FloatVector acc = FloatVector.fromArray(F, y, yo + i);
+            acc = FloatVector.fromArray(F, t, o0 + i).fma(v0, acc);
+            acc = FloatVector.fromArray(F, t, o1 + i).fma(v1, acc);
+            acc = FloatVector.fromArray(F, t, o2 + i).fma(v2, acc);
+            acc.intoArray(y, yo + i);
+        }
+        for (; i < n; i++) {
+            y[yo + i] += a0 * t[o0 + i] + a1 * t[o1 + i] + a2 * t[o2 + i];
+        }
+    }
+
+    @Override
+    public void dot3(int n, float[] x, int xo, float[] t, int o0, int o1, int o2, float[] out) {
+        FloatVector s0 = FloatVector.zero(F);
+        FloatVector s1 = FloatVector.zero(F);
+        FloatVector s2 = FloatVector.zero(F);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            FloatVector xv = FloatVector.fromArray(F, x, xo + i);
+            s0 = xv.fma(FloatVector.fromArray(F, t, o0 + i), s0);
+            s1 = xv.fma(FloatVector.fromArray(F, t, o1 + i), s1);
+            s2 = xv.fma(FloatVector.fromArray(F, t, o2 + i), s2);
+        }
+        float r0 = s0.reduceLanes(VectorOperators.ADD);
+        float r1 = s1.reduceLanes(VectorOperators.ADD);
+        float r2 = s2.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float xi = x[xo + i];
+            r0 += xi * t[o0 + i];
+            r1 += xi * t[o1 + i];
+            r2 += xi * t[o2 + i];
+        }
+        out[0] = r0;
+        out[1] = r1;
+        out[2] = r2;
+    }
+
+    @Override
+    public void scatter3(int n, float[] x, int xo, float a0, int o0, float a1, int o1, float a2, int o2, float[] t) {
+        FloatVector v0 = FloatVector.broadcast(F, a0);
+        FloatVector v1 = FloatVector.broadcast(F, a1);
+        FloatVector v2 = FloatVector.broadcast(F, a2);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            FloatVector xv = FloatVector.fromArray(F, x, xo + i);
+            xv.fma(v0, FloatVector.fromArray(F, t, o0 + i)).intoArray(t, o0 + i);
+            xv.fma(v1, FloatVector.fromArray(F, t, o1 + i)).intoArray(t, o1 + i);
+            xv.fma(v2, FloatVector.fromArray(F, t, o2 + i)).intoArray(t, o2 + i);
+        }
+        for (; i < n; i++) {
+            float xi = x[xo + i];
+            t[o0 + i] += a0 * xi;
+            t[o1 + i] += a1 * xi;
+            t[o2 + i] += a2 * xi;
+        }
+    }
+
+    @Override
     public void relu(int n, float[] src, int so, float[] dst, int dOff) {
         FloatVector zero = FloatVector.zero(F);
         int i = 0;

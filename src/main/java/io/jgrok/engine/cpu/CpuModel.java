@@ -36,7 +36,7 @@ import java.util.Arrays;
 final class CpuModel implements AutoCloseable {
     static final int BLOCK = 128;
 
-    private final Ops ops = Ops.best();
+    private final Ops ops;
     private final ParamLayout layout;
     private final int p;
     private final int d;
@@ -82,7 +82,8 @@ final class CpuModel implements AutoCloseable {
         }
     }
 
-    CpuModel(ParamLayout layout, int threads) {
+    CpuModel(ParamLayout layout, int threads, Ops ops) {
+        this.ops = ops;
         this.layout = layout;
         this.p = layout.p;
         this.d = layout.dModel;
@@ -272,12 +273,8 @@ final class CpuModel implements AutoCloseable {
                 alpha[ao] = a0;
                 alpha[ao + 1] = a1;
                 alpha[ao + 2] = a2;
-                ops.axpy(M, a0, voi, (ra * H + h) * M, pre, i * M);
-                ops.axpy(M, a1, voi, (rb * H + h) * M, pre, i * M);
-                ops.axpy(M, a2, voi, (eqRow * H + h) * M, pre, i * M);
-                ops.axpy(V, a0, vou, (ra * H + h) * V, lg, i * V);
-                ops.axpy(V, a1, vou, (rb * H + h) * V, lg, i * V);
-                ops.axpy(V, a2, vou, (eqRow * H + h) * V, lg, i * V);
+                ops.axpy3(M, a0, (ra * H + h) * M, a1, (rb * H + h) * M, a2, (eqRow * H + h) * M, voi, pre, i * M);
+                ops.axpy3(V, a0, (ra * H + h) * V, a1, (rb * H + h) * V, a2, (eqRow * H + h) * V, vou, lg, i * V);
             }
         }
         ops.relu(rows * M, pre, 0, wk.post, 0);
@@ -344,6 +341,8 @@ final class CpuModel implements AutoCloseable {
         final float[] pre = wk.pre;
         final float[] dpre = wk.dpre;
         final float[] alpha = wk.alpha;
+        final float[] gm = wk.dot3m;
+        final float[] gv = wk.dot3v;
         // dWOU += post^T G ; dpost = G WOU^T
         Gemm.gemm(true, false, M, V, rows, 1f, wk.post, 0, M, g, 0, V, 1f, wk.dWou, 0, V);
         Gemm.gemm(false, true, rows, M, V, 1f, g, 0, V, wou, 0, V, 0f, dpre, 0, M);
@@ -355,28 +354,24 @@ final class CpuModel implements AutoCloseable {
             ops.axpy(V, 1f, g, i * V, wk.sumG, 0);
             for (int h = 0; h < H; h++) {
                 int ao = (i * H + h) * 3;
-                float weighted = 0f;
-                float ga0 = 0f;
-                float ga1 = 0f;
-                float ga2 = 0f;
-                for (int pos = 0; pos < 3; pos++) {
-                    int slot = slotRows[pos] * H + h;
-                    float al = alpha[ao + pos];
-                    float ga = ops.dot(M, dpre, i * M, voi, slot * M) + ops.dot(V, g, i * V, vou, slot * V);
-                    weighted += al * ga;
-                    if (pos == 0) {
-                        ga0 = ga;
-                    } else if (pos == 1) {
-                        ga1 = ga;
-                    } else {
-                        ga2 = ga;
-                    }
-                    ops.axpy(M, al, dpre, i * M, wk.dVoi, slot * M);
-                    ops.axpy(V, al, g, i * V, wk.dVou, slot * V);
-                }
-                wk.dScores[slotRows[0] * H + h] += alpha[ao] * (ga0 - weighted);
-                wk.dScores[slotRows[1] * H + h] += alpha[ao + 1] * (ga1 - weighted);
-                wk.dScores[slotRows[2] * H + h] += alpha[ao + 2] * (ga2 - weighted);
+                int s0 = slotRows[0] * H + h;
+                int s1 = slotRows[1] * H + h;
+                int s2 = slotRows[2] * H + h;
+                float a0 = alpha[ao];
+                float a1 = alpha[ao + 1];
+                float a2 = alpha[ao + 2];
+                // d loss / d alpha: through the MLP input (VOI) and directly through the logits (VOU).
+                ops.dot3(M, dpre, i * M, voi, s0 * M, s1 * M, s2 * M, gm);
+                ops.dot3(V, g, i * V, vou, s0 * V, s1 * V, s2 * V, gv);
+                float ga0 = gm[0] + gv[0];
+                float ga1 = gm[1] + gv[1];
+                float ga2 = gm[2] + gv[2];
+                float weighted = a0 * ga0 + a1 * ga1 + a2 * ga2;
+                wk.dScores[s0] += a0 * (ga0 - weighted);
+                wk.dScores[s1] += a1 * (ga1 - weighted);
+                wk.dScores[s2] += a2 * (ga2 - weighted);
+                ops.scatter3(M, dpre, i * M, a0, s0 * M, a1, s1 * M, a2, s2 * M, wk.dVoi);
+                ops.scatter3(V, g, i * V, a0, s0 * V, a1, s1 * V, a2, s2 * V, wk.dVou);
             }
         }
     }
@@ -487,6 +482,8 @@ final class CpuModel implements AutoCloseable {
         final float[] dlogits = new float[BLOCK * nOut];
         final float[] alpha = new float[BLOCK * nHeads * 3];
         final double[] exps = new double[nOut];
+        final float[] dot3m = new float[3];
+        final float[] dot3v = new float[3];
         final float[] dWou = new float[dMlp * nOut];
         final float[] dVoi = strided(nSlots, dMlp);
         final float[] dVou = strided(nSlots, nOut);

@@ -16,6 +16,18 @@ public interface Ops {
     /** Sum of x[xo+i] * y[yo+i], i < n. */
     float dot(int n, float[] x, int xo, float[] y, int yo);
 
+    /**
+     * y[yo..yo+n) += a0 t[o0..o0+n) + a1 t[o1..) + a2 t[o2..): one head's three attention-weighted table rows
+     * added in one pass (the forward gather).
+     */
+    void axpy3(int n, float a0, int o0, float a1, int o1, float a2, int o2, float[] t, float[] y, int yo);
+
+    /** out[k] = x[xo..xo+n) . t[ok..ok+n) for k = 0, 1, 2 (the backward pass's gradient w.r.t. attention). */
+    void dot3(int n, float[] x, int xo, float[] t, int o0, int o1, int o2, float[] out);
+
+    /** t[ok..ok+n) += ak x[xo..xo+n) for k = 0, 1, 2 (the backward scatter into the tables' gradients). */
+    void scatter3(int n, float[] x, int xo, float a0, int o0, float a1, int o1, float a2, int o2, float[] t);
+
     /** dst[i] = max(src[i], 0). */
     void relu(int n, float[] src, int so, float[] dst, int dOff);
 

@@ -31,6 +31,27 @@ public final class ScalarOps implements Ops {
     }
 
     @Override
+    public void axpy3(int n, float a0, int o0, float a1, int o1, float a2, int o2, float[] t, float[] y, int yo) {
+        for (int i = 0; i < n; i++) {
+            y[yo + i] += a0 * t[o0 + i] + a1 * t[o1 + i] + a2 * t[o2 + i];
+        }
+    }
+
+    @Override
+    public void dot3(int n, float[] x, int xo, float[] t, int o0, int o1, int o2, float[] out) {
+        out[0] = dot(n, x, xo, t, o0);
+        out[1] = dot(n, x, xo, t, o1);
+        out[2] = dot(n, x, xo, t, o2);
+    }
+
+    @Override
+    public void scatter3(int n, float[] x, int xo, float a0, int o0, float a1, int o1, float a2, int o2, float[] t) {
+        axpy(n, a0, x, xo, t, o0);
+        axpy(n, a1, x, xo, t, o1);
+        axpy(n, a2, x, xo, t, o2);
+    }
+
+    @Override
     public void relu(int n, float[] src, int so, float[] dst, int dOff) {
         for (int i = 0; i < n; i++) {
             float v = src[so + i];
