@@ -2,6 +2,7 @@ package io.jgrok.engine.cpu;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -169,17 +170,35 @@ public final class VectorOps implements Ops {
         for (int bound = D.loopBound(n); i < bound; i += step) {
             DoubleVector v = (DoubleVector) FloatVector.fromArray(F_HALF, x, xo + i)
                     .convertShape(VectorOperators.F2D, D, 0);
-            DoubleVector e = v.sub(shift).lanewise(VectorOperators.EXP);
+            DoubleVector e = exp(v.sub(shift));
             e.intoArray(out, i);
             sum = sum.add(e);
         }
         double s = sum.reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
-            double e = Math.exp(x[xo + i] - shift);
+            double e = Exp64.exp(x[xo + i] - shift);
             out[i] = e;
             s += e;
         }
         return s;
+    }
+
+    /** {@link Exp64#exp}, lane by lane, with the same operations in the same order (so the same bits). */
+    private static DoubleVector exp(DoubleVector x) {
+        DoubleVector xc = x.max(Exp64.MIN_X).min(Exp64.MAX_X);
+        DoubleVector rounder = DoubleVector.broadcast(D, Exp64.ROUNDER);
+        DoubleVector t = xc.fma(DoubleVector.broadcast(D, Exp64.LOG2E), rounder);
+        DoubleVector k = t.sub(rounder);
+        DoubleVector negK = k.neg();
+        DoubleVector r = negK.fma(DoubleVector.broadcast(D, Exp64.LN2_HI), xc);
+        r = negK.fma(DoubleVector.broadcast(D, Exp64.LN2_LO), r);
+        DoubleVector poly = DoubleVector.broadcast(D, Exp64.COEFFS[0]);
+        for (int i = 1; i < Exp64.COEFFS.length; i++) {
+            poly = poly.fma(r, DoubleVector.broadcast(D, Exp64.COEFFS[i]));
+        }
+        LongVector kBits = t.reinterpretAsLongs().sub(Double.doubleToRawLongBits(Exp64.ROUNDER));
+        DoubleVector scale = kBits.add(1023L).lanewise(VectorOperators.LSHL, 52L).reinterpretAsDoubles();
+        return poly.mul(scale);
     }
 
     @Override

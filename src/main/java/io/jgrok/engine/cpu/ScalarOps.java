@@ -81,7 +81,7 @@ public final class ScalarOps implements Ops {
     public double expShifted(int n, float[] x, int xo, double shift, double[] out) {
         double s = 0;
         for (int i = 0; i < n; i++) {
-            double e = Math.exp(x[xo + i] - shift);
+            double e = Exp64.exp(x[xo + i] - shift);
             out[i] = e;
             s += e;
         }
