@@ -18,8 +18,9 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The per-example loops of the CPU engine, SIMD against scalar, at the paper's widths (d_mlp 512, 114 logits),
- * reading rows of a table as large as the engine's (908 slots) at random, as the gathers do.
+ * The per-example loops of the CPU engine, SIMD against scalar, at the paper's widths (d_mlp 512, 114 logits):
+ * one head of one example forward ({@code gatherHead}) and backward ({@code backwardHead}), reading rows of tables
+ * as large as the engine's (908 slots) at random, and the float64 exponentials of one example's logits.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -31,7 +32,8 @@ public class OpsBench {
     @Param({"vector", "scalar"})
     public String impl;
 
-    @Param({"512", "114"})
+    /** d_mlp; the logit rows are 114 wide. */
+    @Param({"512"})
     public int width;
 
     private Ops ops;
@@ -39,6 +41,10 @@ public class OpsBench {
     private float[] row;
     private float[] out3 = new float[3];
     private double[] exps;
+    private float[] gradTable;
+    private float[] smallTable;
+    private float[] gradSmallTable;
+    private final float[] small = new float[114];
     private int[] slots;
     private int cursor;
 
@@ -55,9 +61,12 @@ public class OpsBench {
             row[i] = (float) rnd.nextGaussian();
         }
         exps = new double[width];
+        gradTable = new float[908 * width];
+        smallTable = new float[908 * 114];
+        gradSmallTable = new float[908 * 114];
         slots = new int[4096];
         for (int i = 0; i < slots.length; i++) {
-            slots[i] = rnd.nextInt(908) * width;
+            slots[i] = rnd.nextInt(908);
         }
     }
 
@@ -67,25 +76,19 @@ public class OpsBench {
     }
 
     @Benchmark
-    public float[] gather3() {
+    public float[] gatherHead() {
         int c = next();
-        ops.axpy3(width, 0.2f, slots[c], 0.3f, slots[c + 1 & 4095], 0.5f, slots[c + 2 & 4095], table, row, 0);
+        ops.gatherHead(width, 114, 0.2f, 0.3f, 0.5f, slots[c], slots[c + 1 & 4095], slots[c + 2 & 4095], table,
+                smallTable, row, 0, small, 0);
         return row;
     }
 
     @Benchmark
-    public float[] dot3() {
+    public float[] backwardHead() {
         int c = next();
-        ops.dot3(width, row, 0, table, slots[c], slots[c + 1 & 4095], slots[c + 2 & 4095], out3);
+        ops.backwardHead(width, 114, 1e-3f, -1e-3f, 1e-3f, slots[c], slots[c + 1 & 4095], slots[c + 2 & 4095], row,
+                0, small, 0, table, smallTable, gradTable, gradSmallTable, out3);
         return out3;
-    }
-
-    @Benchmark
-    public float[] scatter3() {
-        int c = next();
-        ops.scatter3(width, row, 0, 1e-3f, slots[c], -1e-3f, slots[c + 1 & 4095], 1e-3f, slots[c + 2 & 4095],
-                table);
-        return table;
     }
 
     @Benchmark

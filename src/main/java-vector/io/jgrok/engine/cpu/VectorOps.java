@@ -52,67 +52,109 @@ public final class VectorOps implements Ops {
     }
 
     @Override
-    public void axpy3(int n, float a0, int o0, float a1, int o1, float a2, int o2, float[] t, float[] y, int yo) {
+    public void gatherHead(int m, int v, float a0, float a1, float a2, int s0, int s1, int s2, float[] voi,
+                           float[] vou, float[] pre, int po, float[] lg, int lo) {
+        // Both loops are written out here (not in a shared helper) so the method stays above the inlining limit.
         FloatVector v0 = FloatVector.broadcast(F, a0);
         FloatVector v1 = FloatVector.broadcast(F, a1);
         FloatVector v2 = FloatVector.broadcast(F, a2);
+        int o0 = s0 * m;
+        int o1 = s1 * m;
+        int o2 = s2 * m;
         int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
-            FloatVector acc = FloatVector.fromArray(F, y, yo + i);
-            acc = FloatVector.fromArray(F, t, o0 + i).fma(v0, acc);
-            acc = FloatVector.fromArray(F, t, o1 + i).fma(v1, acc);
-            acc = FloatVector.fromArray(F, t, o2 + i).fma(v2, acc);
-            acc.intoArray(y, yo + i);
+        for (int bound = F.loopBound(m); i < bound; i += F.length()) {
+            FloatVector acc = FloatVector.fromArray(F, pre, po + i);
+            acc = FloatVector.fromArray(F, voi, o0 + i).fma(v0, acc);
+            acc = FloatVector.fromArray(F, voi, o1 + i).fma(v1, acc);
+            acc = FloatVector.fromArray(F, voi, o2 + i).fma(v2, acc);
+            acc.intoArray(pre, po + i);
         }
-        for (; i < n; i++) {
-            y[yo + i] += a0 * t[o0 + i] + a1 * t[o1 + i] + a2 * t[o2 + i];
+        for (; i < m; i++) {
+            pre[po + i] += a0 * voi[o0 + i] + a1 * voi[o1 + i] + a2 * voi[o2 + i];
+        }
+        o0 = s0 * v;
+        o1 = s1 * v;
+        o2 = s2 * v;
+        i = 0;
+        for (int bound = F.loopBound(v); i < bound; i += F.length()) {
+            FloatVector acc = FloatVector.fromArray(F, lg, lo + i);
+            acc = FloatVector.fromArray(F, vou, o0 + i).fma(v0, acc);
+            acc = FloatVector.fromArray(F, vou, o1 + i).fma(v1, acc);
+            acc = FloatVector.fromArray(F, vou, o2 + i).fma(v2, acc);
+            acc.intoArray(lg, lo + i);
+        }
+        for (; i < v; i++) {
+            lg[lo + i] += a0 * vou[o0 + i] + a1 * vou[o1 + i] + a2 * vou[o2 + i];
         }
     }
 
     @Override
-    public void dot3(int n, float[] x, int xo, float[] t, int o0, int o1, int o2, float[] out) {
-        FloatVector s0 = FloatVector.zero(F);
-        FloatVector s1 = FloatVector.zero(F);
-        FloatVector s2 = FloatVector.zero(F);
-        int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
-            FloatVector xv = FloatVector.fromArray(F, x, xo + i);
-            s0 = xv.fma(FloatVector.fromArray(F, t, o0 + i), s0);
-            s1 = xv.fma(FloatVector.fromArray(F, t, o1 + i), s1);
-            s2 = xv.fma(FloatVector.fromArray(F, t, o2 + i), s2);
-        }
-        float r0 = s0.reduceLanes(VectorOperators.ADD);
-        float r1 = s1.reduceLanes(VectorOperators.ADD);
-        float r2 = s2.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            float xi = x[xo + i];
-            r0 += xi * t[o0 + i];
-            r1 += xi * t[o1 + i];
-            r2 += xi * t[o2 + i];
-        }
-        out[0] = r0;
-        out[1] = r1;
-        out[2] = r2;
-    }
-
-    @Override
-    public void scatter3(int n, float[] x, int xo, float a0, int o0, float a1, int o1, float a2, int o2, float[] t) {
+    public void backwardHead(int m, int v, float a0, float a1, float a2, int s0, int s1, int s2, float[] dpre,
+                             int dpo, float[] g, int go, float[] voi, float[] vou, float[] dVoi, float[] dVou,
+                             float[] out) {
         FloatVector v0 = FloatVector.broadcast(F, a0);
         FloatVector v1 = FloatVector.broadcast(F, a1);
         FloatVector v2 = FloatVector.broadcast(F, a2);
+        // Dots and scatters share one pass over x: read the three table rows, accumulate, update the gradients.
+        FloatVector d0 = FloatVector.zero(F);
+        FloatVector d1 = FloatVector.zero(F);
+        FloatVector d2 = FloatVector.zero(F);
+        int o0 = s0 * m;
+        int o1 = s1 * m;
+        int o2 = s2 * m;
         int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
-            FloatVector xv = FloatVector.fromArray(F, x, xo + i);
-            xv.fma(v0, FloatVector.fromArray(F, t, o0 + i)).intoArray(t, o0 + i);
-            xv.fma(v1, FloatVector.fromArray(F, t, o1 + i)).intoArray(t, o1 + i);
-            xv.fma(v2, FloatVector.fromArray(F, t, o2 + i)).intoArray(t, o2 + i);
+        for (int bound = F.loopBound(m); i < bound; i += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, dpre, dpo + i);
+            d0 = x.fma(FloatVector.fromArray(F, voi, o0 + i), d0);
+            d1 = x.fma(FloatVector.fromArray(F, voi, o1 + i), d1);
+            d2 = x.fma(FloatVector.fromArray(F, voi, o2 + i), d2);
+            x.fma(v0, FloatVector.fromArray(F, dVoi, o0 + i)).intoArray(dVoi, o0 + i);
+            x.fma(v1, FloatVector.fromArray(F, dVoi, o1 + i)).intoArray(dVoi, o1 + i);
+            x.fma(v2, FloatVector.fromArray(F, dVoi, o2 + i)).intoArray(dVoi, o2 + i);
         }
-        for (; i < n; i++) {
-            float xi = x[xo + i];
-            t[o0 + i] += a0 * xi;
-            t[o1 + i] += a1 * xi;
-            t[o2 + i] += a2 * xi;
+        float r0 = d0.reduceLanes(VectorOperators.ADD);
+        float r1 = d1.reduceLanes(VectorOperators.ADD);
+        float r2 = d2.reduceLanes(VectorOperators.ADD);
+        for (; i < m; i++) {
+            float x = dpre[dpo + i];
+            r0 += x * voi[o0 + i];
+            r1 += x * voi[o1 + i];
+            r2 += x * voi[o2 + i];
+            dVoi[o0 + i] += a0 * x;
+            dVoi[o1 + i] += a1 * x;
+            dVoi[o2 + i] += a2 * x;
         }
+        d0 = FloatVector.zero(F);
+        d1 = FloatVector.zero(F);
+        d2 = FloatVector.zero(F);
+        o0 = s0 * v;
+        o1 = s1 * v;
+        o2 = s2 * v;
+        i = 0;
+        for (int bound = F.loopBound(v); i < bound; i += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, g, go + i);
+            d0 = x.fma(FloatVector.fromArray(F, vou, o0 + i), d0);
+            d1 = x.fma(FloatVector.fromArray(F, vou, o1 + i), d1);
+            d2 = x.fma(FloatVector.fromArray(F, vou, o2 + i), d2);
+            x.fma(v0, FloatVector.fromArray(F, dVou, o0 + i)).intoArray(dVou, o0 + i);
+            x.fma(v1, FloatVector.fromArray(F, dVou, o1 + i)).intoArray(dVou, o1 + i);
+            x.fma(v2, FloatVector.fromArray(F, dVou, o2 + i)).intoArray(dVou, o2 + i);
+        }
+        float q0 = d0.reduceLanes(VectorOperators.ADD);
+        float q1 = d1.reduceLanes(VectorOperators.ADD);
+        float q2 = d2.reduceLanes(VectorOperators.ADD);
+        for (; i < v; i++) {
+            float x = g[go + i];
+            q0 += x * vou[o0 + i];
+            q1 += x * vou[o1 + i];
+            q2 += x * vou[o2 + i];
+            dVou[o0 + i] += a0 * x;
+            dVou[o1 + i] += a1 * x;
+            dVou[o2 + i] += a2 * x;
+        }
+        out[0] = r0 + q0;
+        out[1] = r1 + q1;
+        out[2] = r2 + q2;
     }
 
     @Override

@@ -273,8 +273,8 @@ final class CpuModel implements AutoCloseable {
                 alpha[ao] = a0;
                 alpha[ao + 1] = a1;
                 alpha[ao + 2] = a2;
-                ops.axpy3(M, a0, (ra * H + h) * M, a1, (rb * H + h) * M, a2, (eqRow * H + h) * M, voi, pre, i * M);
-                ops.axpy3(V, a0, (ra * H + h) * V, a1, (rb * H + h) * V, a2, (eqRow * H + h) * V, vou, lg, i * V);
+                ops.gatherHead(M, V, a0, a1, a2, ra * H + h, rb * H + h, eqRow * H + h, voi, vou, pre, i * M, lg,
+                        i * V);
             }
         }
         ops.relu(rows * M, pre, 0, wk.post, 0);
@@ -342,7 +342,6 @@ final class CpuModel implements AutoCloseable {
         final float[] dpre = wk.dpre;
         final float[] alpha = wk.alpha;
         final float[] gm = wk.dot3m;
-        final float[] gv = wk.dot3v;
         // dWOU += post^T G ; dpost = G WOU^T
         Gemm.gemm(true, false, M, V, rows, 1f, wk.post, 0, M, g, 0, V, 1f, wk.dWou, 0, V);
         Gemm.gemm(false, true, rows, M, V, 1f, g, 0, V, wou, 0, V, 0f, dpre, 0, M);
@@ -360,18 +359,16 @@ final class CpuModel implements AutoCloseable {
                 float a0 = alpha[ao];
                 float a1 = alpha[ao + 1];
                 float a2 = alpha[ao + 2];
-                // d loss / d alpha: through the MLP input (VOI) and directly through the logits (VOU).
-                ops.dot3(M, dpre, i * M, voi, s0 * M, s1 * M, s2 * M, gm);
-                ops.dot3(V, g, i * V, vou, s0 * V, s1 * V, s2 * V, gv);
-                float ga0 = gm[0] + gv[0];
-                float ga1 = gm[1] + gv[1];
-                float ga2 = gm[2] + gv[2];
+                // d loss / d alpha through the MLP input (VOI) and directly through the logits (VOU), and the
+                // tables' gradients.
+                ops.backwardHead(M, V, a0, a1, a2, s0, s1, s2, dpre, i * M, g, i * V, voi, vou, wk.dVoi, wk.dVou, gm);
+                float ga0 = gm[0];
+                float ga1 = gm[1];
+                float ga2 = gm[2];
                 float weighted = a0 * ga0 + a1 * ga1 + a2 * ga2;
                 wk.dScores[s0] += a0 * (ga0 - weighted);
                 wk.dScores[s1] += a1 * (ga1 - weighted);
                 wk.dScores[s2] += a2 * (ga2 - weighted);
-                ops.scatter3(M, dpre, i * M, a0, s0 * M, a1, s1 * M, a2, s2 * M, wk.dVoi);
-                ops.scatter3(V, g, i * V, a0, s0 * V, a1, s1 * V, a2, s2 * V, wk.dVou);
             }
         }
     }
@@ -483,7 +480,6 @@ final class CpuModel implements AutoCloseable {
         final float[] alpha = new float[BLOCK * nHeads * 3];
         final double[] exps = new double[nOut];
         final float[] dot3m = new float[3];
-        final float[] dot3v = new float[3];
         final float[] dWou = new float[dMlp * nOut];
         final float[] dVoi = strided(nSlots, dMlp);
         final float[] dVou = strided(nSlots, nOut);

@@ -17,16 +17,24 @@ public interface Ops {
     float dot(int n, float[] x, int xo, float[] y, int yo);
 
     /**
-     * y[yo..yo+n) += a0 t[o0..o0+n) + a1 t[o1..) + a2 t[o2..): one head's three attention-weighted table rows
-     * added in one pass (the forward gather).
+     * Forward gather of one head of one example: adds its three attention-weighted table rows (rows s0, s1, s2 of
+     * each table, weights a0, a1, a2) to the MLP input {@code pre[po..po+m)} and to the logits
+     * {@code lg[lo..lo+v)}.
+     *
+     * <p>Kept at this size on purpose: HotSpot (JDK 17) does not inline methods above 325 bytes of bytecode, and the
+     * Vector API intrinsics are only reliable when these loops are compiled on their own (inlined into the engine's
+     * large block methods, C2 fell back to boxed vectors: 3x slower).
      */
-    void axpy3(int n, float a0, int o0, float a1, int o1, float a2, int o2, float[] t, float[] y, int yo);
+    void gatherHead(int m, int v, float a0, float a1, float a2, int s0, int s1, int s2, float[] voi, float[] vou,
+                    float[] pre, int po, float[] lg, int lo);
 
-    /** out[k] = x[xo..xo+n) . t[ok..ok+n) for k = 0, 1, 2 (the backward pass's gradient w.r.t. attention). */
-    void dot3(int n, float[] x, int xo, float[] t, int o0, int o1, int o2, float[] out);
-
-    /** t[ok..ok+n) += ak x[xo..xo+n) for k = 0, 1, 2 (the backward scatter into the tables' gradients). */
-    void scatter3(int n, float[] x, int xo, float a0, int o0, float a1, int o1, float a2, int o2, float[] t);
+    /**
+     * Backward pass of one head of one example: {@code out[k] = dpre . VOI[sk] + g . VOU[sk]} (the gradient
+     * w.r.t. attention weight k), and scatters {@code ak * dpre} into dVOI[sk] and {@code ak * g} into dVOU[sk].
+     * Sized like {@link #gatherHead} for the same reason.
+     */
+    void backwardHead(int m, int v, float a0, float a1, float a2, int s0, int s1, int s2, float[] dpre, int dpo,
+                      float[] g, int go, float[] voi, float[] vou, float[] dVoi, float[] dVou, float[] out);
 
     /** dst[i] = max(src[i], 0). */
     void relu(int n, float[] src, int so, float[] dst, int dOff);

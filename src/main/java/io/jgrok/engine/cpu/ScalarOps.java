@@ -31,24 +31,29 @@ public final class ScalarOps implements Ops {
     }
 
     @Override
-    public void axpy3(int n, float a0, int o0, float a1, int o1, float a2, int o2, float[] t, float[] y, int yo) {
-        for (int i = 0; i < n; i++) {
-            y[yo + i] += a0 * t[o0 + i] + a1 * t[o1 + i] + a2 * t[o2 + i];
+    public void gatherHead(int m, int v, float a0, float a1, float a2, int s0, int s1, int s2, float[] voi,
+                           float[] vou, float[] pre, int po, float[] lg, int lo) {
+        for (int i = 0; i < m; i++) {
+            pre[po + i] += a0 * voi[s0 * m + i] + a1 * voi[s1 * m + i] + a2 * voi[s2 * m + i];
+        }
+        for (int i = 0; i < v; i++) {
+            lg[lo + i] += a0 * vou[s0 * v + i] + a1 * vou[s1 * v + i] + a2 * vou[s2 * v + i];
         }
     }
 
     @Override
-    public void dot3(int n, float[] x, int xo, float[] t, int o0, int o1, int o2, float[] out) {
-        out[0] = dot(n, x, xo, t, o0);
-        out[1] = dot(n, x, xo, t, o1);
-        out[2] = dot(n, x, xo, t, o2);
-    }
-
-    @Override
-    public void scatter3(int n, float[] x, int xo, float a0, int o0, float a1, int o1, float a2, int o2, float[] t) {
-        axpy(n, a0, x, xo, t, o0);
-        axpy(n, a1, x, xo, t, o1);
-        axpy(n, a2, x, xo, t, o2);
+    public void backwardHead(int m, int v, float a0, float a1, float a2, int s0, int s1, int s2, float[] dpre,
+                             int dpo, float[] g, int go, float[] voi, float[] vou, float[] dVoi, float[] dVou,
+                             float[] out) {
+        out[0] = dot(m, dpre, dpo, voi, s0 * m) + dot(v, g, go, vou, s0 * v);
+        out[1] = dot(m, dpre, dpo, voi, s1 * m) + dot(v, g, go, vou, s1 * v);
+        out[2] = dot(m, dpre, dpo, voi, s2 * m) + dot(v, g, go, vou, s2 * v);
+        axpy(m, a0, dpre, dpo, dVoi, s0 * m);
+        axpy(m, a1, dpre, dpo, dVoi, s1 * m);
+        axpy(m, a2, dpre, dpo, dVoi, s2 * m);
+        axpy(v, a0, g, go, dVou, s0 * v);
+        axpy(v, a1, g, go, dVou, s1 * v);
+        axpy(v, a2, g, go, dVou, s2 * v);
     }
 
     @Override

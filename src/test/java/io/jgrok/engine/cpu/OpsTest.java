@@ -28,47 +28,62 @@ class OpsTest {
             for (int n : LENGTHS) {
                 int xo = rnd.nextInt(5);
                 float[] x = random(rnd, n + xo);
-                float[] t = random(rnd, 4 * n + 11);
-                int o0 = 3;
-                int o1 = n + 5;
-                int o2 = 3 * n + 2;
                 float a0 = (float) rnd.nextGaussian();
                 float a1 = (float) rnd.nextGaussian();
                 float a2 = (float) rnd.nextGaussian();
                 String what = ops.describe() + " n=" + n;
 
-                float[] y = random(rnd, n + 2);
-                double[] want = widen(y);
-                for (int i = 0; i < n; i++) {
-                    want[2 + i] += (double) a0 * t[o0 + i] + (double) a1 * t[o1 + i] + (double) a2 * t[o2 + i];
+                // One head of one example: tables of m- and v-wide rows, slots s0..s2.
+                int m = n;
+                int v = Math.max(1, n / 3 + 1);
+                int[] slot = {1, 4, 2};
+                float[] voi = random(rnd, 6 * m);
+                float[] vou = random(rnd, 6 * v);
+                float[] pre = random(rnd, m + 3);
+                float[] lg = random(rnd, v + 1);
+                double[] wantPre = widen(pre);
+                double[] wantLg = widen(lg);
+                float[] al = {a0, a1, a2};
+                for (int k = 0; k < 3; k++) {
+                    for (int i = 0; i < m; i++) {
+                        wantPre[3 + i] += (double) al[k] * voi[slot[k] * m + i];
+                    }
+                    for (int i = 0; i < v; i++) {
+                        wantLg[1 + i] += (double) al[k] * vou[slot[k] * v + i];
+                    }
                 }
-                ops.axpy3(n, a0, o0, a1, o1, a2, o2, t, y, 2);
-                assertClose(want, y, what + " axpy3");
+                ops.gatherHead(m, v, a0, a1, a2, slot[0], slot[1], slot[2], voi, vou, pre, 3, lg, 1);
+                assertClose(wantPre, pre, what + " gatherHead pre");
+                assertClose(wantLg, lg, what + " gatherHead logits");
 
-                float[] dots = new float[3];
-                ops.dot3(n, x, xo, t, o0, o1, o2, dots);
-                int[] offs = {o0, o1, o2};
+                float[] dpre = random(rnd, m + xo);
+                float[] g = random(rnd, v + 2);
+                float[] dVoi = random(rnd, 6 * m);
+                float[] dVou = random(rnd, 6 * v);
+                double[] wantDVoi = widen(dVoi);
+                double[] wantDVou = widen(dVou);
+                float[] out = new float[3];
+                ops.backwardHead(m, v, a0, a1, a2, slot[0], slot[1], slot[2], dpre, xo, g, 2, voi, vou, dVoi, dVou,
+                        out);
                 for (int k = 0; k < 3; k++) {
                     double d = 0;
                     double scale = 0;
-                    for (int i = 0; i < n; i++) {
-                        d += (double) x[xo + i] * t[offs[k] + i];
-                        scale += Math.abs((double) x[xo + i] * t[offs[k] + i]);
+                    for (int i = 0; i < m; i++) {
+                        d += (double) dpre[xo + i] * voi[slot[k] * m + i];
+                        scale += Math.abs((double) dpre[xo + i] * voi[slot[k] * m + i]);
+                        wantDVoi[slot[k] * m + i] += (double) al[k] * dpre[xo + i];
                     }
-                    assertEquals(d, dots[k], FLOAT32_REL * Math.max(scale, 1e-6), what + " dot3 " + k);
-                    assertEquals(d, ops.dot(n, x, xo, t, offs[k]), FLOAT32_REL * Math.max(scale, 1e-6),
-                            what + " dot");
+                    for (int i = 0; i < v; i++) {
+                        d += (double) g[2 + i] * vou[slot[k] * v + i];
+                        scale += Math.abs((double) g[2 + i] * vou[slot[k] * v + i]);
+                        wantDVou[slot[k] * v + i] += (double) al[k] * g[2 + i];
+                    }
+                    assertEquals(d, out[k], FLOAT32_REL * Math.max(scale, 1e-6), what + " backwardHead dot " + k);
+                    float viaDots = ops.dot(m, dpre, xo, voi, slot[k] * m) + ops.dot(v, g, 2, vou, slot[k] * v);
+                    assertEquals(d, viaDots, FLOAT32_REL * Math.max(scale, 1e-6), what + " dot " + k);
                 }
-
-                float[] tt = t.clone();
-                double[] wantT = widen(t);
-                for (int i = 0; i < n; i++) {
-                    wantT[o0 + i] += (double) a0 * x[xo + i];
-                    wantT[o1 + i] += (double) a1 * x[xo + i];
-                    wantT[o2 + i] += (double) a2 * x[xo + i];
-                }
-                ops.scatter3(n, x, xo, a0, o0, a1, o1, a2, o2, tt);
-                assertClose(wantT, tt, what + " scatter3");
+                assertClose(wantDVoi, dVoi, what + " backwardHead dVOI");
+                assertClose(wantDVou, dVou, what + " backwardHead dVOU");
 
                 float[] yy = random(rnd, n + 1);
                 double[] wantA = widen(yy);
@@ -80,13 +95,13 @@ class OpsTest {
 
                 float[] r = new float[n];
                 ops.relu(n, x, xo, r, 0);
-                float[] g = random(rnd, n);
-                float[] gMasked = g.clone();
+                float[] grad = random(rnd, n);
+                float[] gMasked = grad.clone();
                 ops.maskNonPositive(n, gMasked, 0, x, xo);
                 float mx = Float.NEGATIVE_INFINITY;
                 for (int i = 0; i < n; i++) {
                     assertEquals(Math.max(x[xo + i], 0f), r[i], what + " relu");
-                    assertEquals(x[xo + i] > 0 ? g[i] : 0f, gMasked[i], what + " mask");
+                    assertEquals(x[xo + i] > 0 ? grad[i] : 0f, gMasked[i], what + " mask");
                     mx = Math.max(mx, x[xo + i]);
                 }
                 assertEquals(mx, ops.max(n, x, xo), what + " max");
