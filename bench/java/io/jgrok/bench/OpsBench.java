@@ -39,12 +39,16 @@ public class OpsBench {
     private Ops ops;
     private float[] table;
     private float[] row;
-    private float[] out3 = new float[3];
     private double[] exps;
     private float[] gradTable;
     private float[] smallTable;
     private float[] gradSmallTable;
     private final float[] small = new float[114];
+    private final float[] logits = new float[114];
+    private final float[] rowAlpha = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f};
+    private final int[] rowSlot = new int[8];
+    private final float[] out8 = new float[8];
+    private float[] pre;
     private int[] slots;
     private int cursor;
 
@@ -61,6 +65,7 @@ public class OpsBench {
             row[i] = (float) rnd.nextGaussian();
         }
         exps = new double[width];
+        pre = new float[width];
         gradTable = new float[908 * width];
         smallTable = new float[908 * 114];
         gradSmallTable = new float[908 * 114];
@@ -71,24 +76,31 @@ public class OpsBench {
     }
 
     private int next() {
-        cursor = (cursor + 3) & 4095;
+        cursor = (cursor + 8) & 4095;
         return cursor;
     }
 
+    /** One example's forward gather at the paper's shape: 8 rows (4 heads x positions 0 and 1). */
     @Benchmark
-    public float[] gatherHead() {
+    public float[] gatherRow() {
         int c = next();
-        ops.gatherHead(width, 114, 0.2f, 0.3f, 0.5f, slots[c], slots[c + 1 & 4095], slots[c + 2 & 4095], table,
-                smallTable, row, 0, small, 0);
-        return row;
+        for (int k = 0; k < 8; k++) {
+            rowSlot[k] = slots[c + k & 4095];
+        }
+        ops.gatherRow(width, 114, 8, rowAlpha, 0, rowSlot, 0, table, smallTable, row, small, pre, 0, logits, 0);
+        return pre;
     }
 
+    /** One example's backward pass at the paper's shape. */
     @Benchmark
-    public float[] backwardHead() {
+    public float[] backwardRow() {
         int c = next();
-        ops.backwardHead(width, 114, 1e-3f, -1e-3f, 1e-3f, slots[c], slots[c + 1 & 4095], slots[c + 2 & 4095], row,
-                0, small, 0, table, smallTable, gradTable, gradSmallTable, out3);
-        return out3;
+        for (int k = 0; k < 8; k++) {
+            rowSlot[k] = slots[c + k & 4095];
+        }
+        ops.backwardRow(width, 114, 8, rowAlpha, 0, rowSlot, 0, row, 0, small, 0, table, smallTable, gradTable,
+                gradSmallTable, out8);
+        return out8;
     }
 
     @Benchmark

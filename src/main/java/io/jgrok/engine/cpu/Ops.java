@@ -17,24 +17,23 @@ public interface Ops {
     float dot(int n, float[] x, int xo, float[] y, int yo);
 
     /**
-     * Forward gather of one head of one example: adds its three attention-weighted table rows (rows s0, s1, s2 of
-     * each table, weights a0, a1, a2) to the MLP input {@code pre[po..po+m)} and to the logits
-     * {@code lg[lo..lo+v)}.
+     * Forward gather of one example: {@code pre[po..po+m) = c + sum_k alpha[ao+k] voi[slot[so+k]*m ..]} and
+     * {@code lg[lo..lo+v) = base + sum_k alpha[ao+k] vou[slot[so+k]*v ..]} over k < count table rows.
      *
-     * <p>Kept at this size on purpose: HotSpot (JDK 17) does not inline methods above 325 bytes of bytecode, and the
+     * <p>Kept large on purpose: HotSpot (JDK 17) does not inline methods above 325 bytes of bytecode, and the
      * Vector API intrinsics are only reliable when these loops are compiled on their own (inlined into the engine's
      * large block methods, C2 fell back to boxed vectors: 3x slower).
      */
-    void gatherHead(int m, int v, float a0, float a1, float a2, int s0, int s1, int s2, float[] voi, float[] vou,
-                    float[] pre, int po, float[] lg, int lo);
+    void gatherRow(int m, int v, int count, float[] alpha, int ao, int[] slot, int so, float[] voi, float[] vou,
+                   float[] c, float[] base, float[] pre, int po, float[] lg, int lo);
 
     /**
-     * Backward pass of one head of one example: {@code out[k] = dpre . VOI[sk] + g . VOU[sk]} (the gradient
-     * w.r.t. attention weight k), and scatters {@code ak * dpre} into dVOI[sk] and {@code ak * g} into dVOU[sk].
-     * Sized like {@link #gatherHead} for the same reason.
+     * Backward pass of one example: {@code out[k] = dpre . voi[slot_k] + g . vou[slot_k]} (the gradient w.r.t.
+     * alpha_k) and the scatters {@code dVoi[slot_k] += alpha_k dpre}, {@code dVou[slot_k] += alpha_k g}, for k <
+     * count. Sized like {@link #gatherRow} for the same reason.
      */
-    void backwardHead(int m, int v, float a0, float a1, float a2, int s0, int s1, int s2, float[] dpre, int dpo,
-                      float[] g, int go, float[] voi, float[] vou, float[] dVoi, float[] dVou, float[] out);
+    void backwardRow(int m, int v, int count, float[] alpha, int ao, int[] slot, int so, float[] dpre, int dpo,
+                     float[] g, int go, float[] voi, float[] vou, float[] dVoi, float[] dVou, float[] out);
 
     /** dst[i] = max(src[i], 0). */
     void relu(int n, float[] src, int so, float[] dst, int dOff);

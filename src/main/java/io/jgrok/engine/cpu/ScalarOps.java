@@ -31,29 +31,26 @@ public final class ScalarOps implements Ops {
     }
 
     @Override
-    public void gatherHead(int m, int v, float a0, float a1, float a2, int s0, int s1, int s2, float[] voi,
-                           float[] vou, float[] pre, int po, float[] lg, int lo) {
-        for (int i = 0; i < m; i++) {
-            pre[po + i] += a0 * voi[s0 * m + i] + a1 * voi[s1 * m + i] + a2 * voi[s2 * m + i];
-        }
-        for (int i = 0; i < v; i++) {
-            lg[lo + i] += a0 * vou[s0 * v + i] + a1 * vou[s1 * v + i] + a2 * vou[s2 * v + i];
+    public void gatherRow(int m, int v, int count, float[] alpha, int ao, int[] slot, int so, float[] voi,
+                          float[] vou, float[] c, float[] base, float[] pre, int po, float[] lg, int lo) {
+        System.arraycopy(c, 0, pre, po, m);
+        System.arraycopy(base, 0, lg, lo, v);
+        for (int k = 0; k < count; k++) {
+            axpy(m, alpha[ao + k], voi, slot[so + k] * m, pre, po);
+            axpy(v, alpha[ao + k], vou, slot[so + k] * v, lg, lo);
         }
     }
 
     @Override
-    public void backwardHead(int m, int v, float a0, float a1, float a2, int s0, int s1, int s2, float[] dpre,
-                             int dpo, float[] g, int go, float[] voi, float[] vou, float[] dVoi, float[] dVou,
-                             float[] out) {
-        out[0] = dot(m, dpre, dpo, voi, s0 * m) + dot(v, g, go, vou, s0 * v);
-        out[1] = dot(m, dpre, dpo, voi, s1 * m) + dot(v, g, go, vou, s1 * v);
-        out[2] = dot(m, dpre, dpo, voi, s2 * m) + dot(v, g, go, vou, s2 * v);
-        axpy(m, a0, dpre, dpo, dVoi, s0 * m);
-        axpy(m, a1, dpre, dpo, dVoi, s1 * m);
-        axpy(m, a2, dpre, dpo, dVoi, s2 * m);
-        axpy(v, a0, g, go, dVou, s0 * v);
-        axpy(v, a1, g, go, dVou, s1 * v);
-        axpy(v, a2, g, go, dVou, s2 * v);
+    public void backwardRow(int m, int v, int count, float[] alpha, int ao, int[] slot, int so, float[] dpre,
+                            int dpo, float[] g, int go, float[] voi, float[] vou, float[] dVoi, float[] dVou,
+                            float[] out) {
+        for (int k = 0; k < count; k++) {
+            int s = slot[so + k];
+            out[k] = dot(m, dpre, dpo, voi, s * m) + dot(v, g, go, vou, s * v);
+            axpy(m, alpha[ao + k], dpre, dpo, dVoi, s * m);
+            axpy(v, alpha[ao + k], g, go, dVou, s * v);
+        }
     }
 
     @Override

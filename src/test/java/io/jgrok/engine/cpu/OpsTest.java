@@ -28,62 +28,76 @@ class OpsTest {
             for (int n : LENGTHS) {
                 int xo = rnd.nextInt(5);
                 float[] x = random(rnd, n + xo);
-                float a0 = (float) rnd.nextGaussian();
-                float a1 = (float) rnd.nextGaussian();
-                float a2 = (float) rnd.nextGaussian();
                 String what = ops.describe() + " n=" + n;
 
-                // One head of one example: tables of m- and v-wide rows, slots s0..s2.
+                // One example: count table rows of m- and v-wide tables (8 is the unrolled paper shape).
                 int m = n;
                 int v = Math.max(1, n / 3 + 1);
-                int[] slot = {1, 4, 2};
-                float[] voi = random(rnd, 6 * m);
-                float[] vou = random(rnd, 6 * v);
-                float[] pre = random(rnd, m + 3);
-                float[] lg = random(rnd, v + 1);
-                double[] wantPre = widen(pre);
-                double[] wantLg = widen(lg);
-                float[] al = {a0, a1, a2};
-                for (int k = 0; k < 3; k++) {
+                for (int count : new int[] {8, 2, 6}) {
+                    int[] slot = new int[count + 1];
+                    float[] al = new float[count + 2];
+                    for (int k = 0; k < count; k++) {
+                        slot[1 + k] = (k * 7 + 3) % 11;
+                        al[2 + k] = (float) rnd.nextGaussian();
+                    }
+                    float[] voi = random(rnd, 11 * m);
+                    float[] vou = random(rnd, 11 * v);
+                    float[] c = random(rnd, m);
+                    float[] base = random(rnd, v);
+                    float[] pre = random(rnd, m + 3);
+                    float[] lg = random(rnd, v + 1);
+                    double[] wantPre = widen(pre);
+                    double[] wantLg = widen(lg);
                     for (int i = 0; i < m; i++) {
-                        wantPre[3 + i] += (double) al[k] * voi[slot[k] * m + i];
+                        wantPre[3 + i] = c[i];
                     }
                     for (int i = 0; i < v; i++) {
-                        wantLg[1 + i] += (double) al[k] * vou[slot[k] * v + i];
+                        wantLg[1 + i] = base[i];
                     }
-                }
-                ops.gatherHead(m, v, a0, a1, a2, slot[0], slot[1], slot[2], voi, vou, pre, 3, lg, 1);
-                assertClose(wantPre, pre, what + " gatherHead pre");
-                assertClose(wantLg, lg, what + " gatherHead logits");
+                    for (int k = 0; k < count; k++) {
+                        for (int i = 0; i < m; i++) {
+                            wantPre[3 + i] += (double) al[2 + k] * voi[slot[1 + k] * m + i];
+                        }
+                        for (int i = 0; i < v; i++) {
+                            wantLg[1 + i] += (double) al[2 + k] * vou[slot[1 + k] * v + i];
+                        }
+                    }
+                    ops.gatherRow(m, v, count, al, 2, slot, 1, voi, vou, c, base, pre, 3, lg, 1);
+                    assertClose(wantPre, pre, what + " count " + count + " gatherRow pre");
+                    assertClose(wantLg, lg, what + " count " + count + " gatherRow logits");
 
-                float[] dpre = random(rnd, m + xo);
-                float[] g = random(rnd, v + 2);
-                float[] dVoi = random(rnd, 6 * m);
-                float[] dVou = random(rnd, 6 * v);
-                double[] wantDVoi = widen(dVoi);
-                double[] wantDVou = widen(dVou);
-                float[] out = new float[3];
-                ops.backwardHead(m, v, a0, a1, a2, slot[0], slot[1], slot[2], dpre, xo, g, 2, voi, vou, dVoi, dVou,
-                        out);
-                for (int k = 0; k < 3; k++) {
-                    double d = 0;
-                    double scale = 0;
-                    for (int i = 0; i < m; i++) {
-                        d += (double) dpre[xo + i] * voi[slot[k] * m + i];
-                        scale += Math.abs((double) dpre[xo + i] * voi[slot[k] * m + i]);
-                        wantDVoi[slot[k] * m + i] += (double) al[k] * dpre[xo + i];
+                    float[] dpre = random(rnd, m + xo);
+                    float[] g = random(rnd, v + 2);
+                    float[] dVoi = random(rnd, 11 * m);
+                    float[] dVou = random(rnd, 11 * v);
+                    double[] wantDVoi = widen(dVoi);
+                    double[] wantDVou = widen(dVou);
+                    float[] out = new float[count];
+                    ops.backwardRow(m, v, count, al, 2, slot, 1, dpre, xo, g, 2, voi, vou, dVoi, dVou, out);
+                    for (int k = 0; k < count; k++) {
+                        double d = 0;
+                        double scale = 0;
+                        int sk = slot[1 + k];
+                        for (int i = 0; i < m; i++) {
+                            d += (double) dpre[xo + i] * voi[sk * m + i];
+                            scale += Math.abs((double) dpre[xo + i] * voi[sk * m + i]);
+                            wantDVoi[sk * m + i] += (double) al[2 + k] * dpre[xo + i];
+                        }
+                        for (int i = 0; i < v; i++) {
+                            d += (double) g[2 + i] * vou[sk * v + i];
+                            scale += Math.abs((double) g[2 + i] * vou[sk * v + i]);
+                            wantDVou[sk * v + i] += (double) al[2 + k] * g[2 + i];
+                        }
+                        String at = what + " count " + count + " row " + k;
+                        assertEquals(d, out[k], FLOAT32_REL * Math.max(scale, 1e-6), at + " backwardRow dot");
+                        float viaDots = ops.dot(m, dpre, xo, voi, sk * m) + ops.dot(v, g, 2, vou, sk * v);
+                        assertEquals(d, viaDots, FLOAT32_REL * Math.max(scale, 1e-6), at + " dot");
                     }
-                    for (int i = 0; i < v; i++) {
-                        d += (double) g[2 + i] * vou[slot[k] * v + i];
-                        scale += Math.abs((double) g[2 + i] * vou[slot[k] * v + i]);
-                        wantDVou[slot[k] * v + i] += (double) al[k] * g[2 + i];
-                    }
-                    assertEquals(d, out[k], FLOAT32_REL * Math.max(scale, 1e-6), what + " backwardHead dot " + k);
-                    float viaDots = ops.dot(m, dpre, xo, voi, slot[k] * m) + ops.dot(v, g, 2, vou, slot[k] * v);
-                    assertEquals(d, viaDots, FLOAT32_REL * Math.max(scale, 1e-6), what + " dot " + k);
+                    // Slots repeat (11 rows, up to 8 uses): the scatters must accumulate, not overwrite.
+                    assertClose(wantDVoi, dVoi, what + " count " + count + " backwardRow dVOI");
+                    assertClose(wantDVou, dVou, what + " count " + count + " backwardRow dVOU");
                 }
-                assertClose(wantDVoi, dVoi, what + " backwardHead dVOI");
-                assertClose(wantDVou, dVou, what + " backwardHead dVOU");
+                float a1 = (float) rnd.nextGaussian();
 
                 float[] yy = random(rnd, n + 1);
                 double[] wantA = widen(yy);
