@@ -38,6 +38,7 @@ public final class Main {
         try {
             return switch (command) {
                 case "train" -> TrainCommand.run(rest);
+                case "analyze" -> AnalyzeCommand.run(rest);
                 default -> throw new UserError("unknown command '" + command
                         + "'; commands: train, predict, analyze, figures, bench, sweep");
             };
