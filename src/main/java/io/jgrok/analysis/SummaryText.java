@@ -26,8 +26,8 @@ public final class SummaryText {
                         100 * nc.clusteredFraction()),
                 String.format(Locale.ROOT, "%d/%d (%.1f%%)", PaperNumbers.NEURONS_CLUSTERED, PaperNumbers.NEURONS,
                         100 * PaperNumbers.FRACTION_CLUSTERED));
-        String clusters = nc.clusters().stream().map(c -> c.frequency() + ":" + c.clustered())
-                .collect(Collectors.joining(" "));
+        String clusters = shorten(nc.clusters().stream().map(c -> c.frequency() + ":" + c.clustered())
+                .toArray(String[]::new));
         row(sb, "cluster sizes (frequency:neurons)", clusters, "");
         int[] sig = AnalysisResults.significantFrequencies(
                 r.basis().frequencyNorms(f.weights().embedRowNorms()));
@@ -56,9 +56,18 @@ public final class SummaryText {
         sb.append(String.format(Locale.ROOT, "  %-34s %-24s %s%n", what, ours, paper));
     }
 
+    /** Lists longer than this are cut in the printed summary (summary.json has them in full). */
+    static final int MAX_LISTED = 10;
+
     private static String join(int[] v) {
-        return v.length == 0 ? "none" : Arrays.stream(v).mapToObj(Integer::toString)
-                .collect(Collectors.joining(" "));
+        return v.length == 0 ? "none" : shorten(Arrays.stream(v).mapToObj(Integer::toString).toArray(String[]::new));
+    }
+
+    private static String shorten(String[] items) {
+        if (items.length <= MAX_LISTED) {
+            return String.join(" ", items);
+        }
+        return String.join(" ", Arrays.copyOf(items, MAX_LISTED)) + " ... (" + items.length + ")";
     }
 
     private static String sci(double x) {

@@ -36,6 +36,51 @@ class CpuAnalysisBackendTest extends AnalysisBackendContract {
     }
 
     @Test
+    void tinyLossesKeepTheirRelativePrecision() {
+        // A confident model: losses around 1e-12 to 1e-9, where log(1 + x) in float64 would lose most digits.
+        RunConfig config = TestConfigs.small(11, 16, 2, 16);
+        Random rnd = new Random(23);
+        int nOut = config.nOutputs();
+        float[] logits = new float[121 * nOut];
+        for (int r = 0; r < 121; r++) {
+            for (int c = 0; c < nOut; c++) {
+                double v = 0.05 * rnd.nextGaussian();
+                for (int k : new int[] {3, 4}) {
+                    v += 40 * Math.cos(2 * Math.PI * k * (r / 11 + r % 11 - c) / 11);
+                }
+                logits[r * nOut + c] = (float) v;
+            }
+        }
+        Split split = Split.of(config);
+        AblationPlan plan = new AblationPlan(new int[] {3}, split.train(), split.test(), true);
+        try (AnalysisBackend backend = open(config)) {
+            LogitMeasures got = backend.logitMeasures(new float[][] {logits}, plan)[0];
+            LogitMeasures ref = Float64Reference.logitMeasures(11, config.nOutputs(), logits, plan);
+            assertTrue(ref.lossAll() < 1e-9 && ref.lossAll() > 0, "loss " + ref.lossAll());
+            assertMeasuresClose(ref, got, Tolerances.FLOAT64_REL);
+        }
+    }
+
+    @Test
+    void extremeLogitsTakeTheDirectPathAndStillMatch() {
+        // Gaps of ~1000 between logits: the shifted form would overflow, so the direct log-sum-exp is used.
+        RunConfig config = TestConfigs.small(7, 8, 2, 8);
+        Random rnd = new Random(24);
+        float[] logits = plantedLogits(7, config.nOutputs(), new int[] {2}, rnd);
+        for (int i = 0; i < logits.length; i++) {
+            logits[i] *= 250;
+        }
+        Split split = Split.of(config);
+        AblationPlan plan = new AblationPlan(new int[] {1, 2}, split.train(), split.test(), true);
+        try (AnalysisBackend backend = open(config)) {
+            LogitMeasures got = backend.logitMeasures(new float[][] {logits}, plan)[0];
+            LogitMeasures ref = Float64Reference.logitMeasures(7, config.nOutputs(), logits, plan);
+            assertTrue(ref.excludedLoss() > 100, "excluded " + ref.excludedLoss());
+            assertMeasuresClose(ref, got, Tolerances.FLOAT64_REL);
+        }
+    }
+
+    @Test
     void resultsDoNotDependOnTheThreadCount() {
         RunConfig config = TestConfigs.small(13, 16, 2, 24);
         ParamLayout layout = new ParamLayout(config);

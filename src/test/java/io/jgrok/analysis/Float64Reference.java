@@ -134,10 +134,23 @@ final class Float64Reference {
         return out;
     }
 
+    /**
+     * -log softmax(z)[label] = log sum_c exp(z_c - z_label), summed as 1 + the other terms so that tiny losses keep
+     * their relative precision; shifted by the maximum instead when that sum could overflow.
+     */
     static double crossEntropy(double[] z, int label) {
         double max = Double.NEGATIVE_INFINITY;
         for (double v : z) {
             max = Math.max(max, v);
+        }
+        if (max - z[label] < 500) {
+            double others = 0;
+            for (int c = 0; c < z.length; c++) {
+                if (c != label) {
+                    others += Math.exp(z[c] - z[label]);
+                }
+            }
+            return Math.log1p(others);
         }
         double s = 0;
         for (double v : z) {
