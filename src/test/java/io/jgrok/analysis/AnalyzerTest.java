@@ -130,6 +130,18 @@ class AnalyzerTest {
     }
 
     @Test
+    void backendsWithDifferentThreadCountsAgreeOnEveryOutput() throws Exception {
+        // The template for the device half: run the whole analysis with two backends and compare everything.
+        RunDirectory dir = syntheticRun(CONFIG, new int[] {5, 17}, 4);
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        AnalysisResults one = Analyzer.run(dir, new Analyzer.Options(null, "cpu", 1, false, new PrintStream(sink),
+                new PrintStream(sink)));
+        AnalysisResults two = Analyzer.run(dir, new Analyzer.Options(null, "cpu", 2, false, new PrintStream(sink),
+                new PrintStream(sink)));
+        AnalysisAgreement.assertAgree(one, two);
+    }
+
+    @Test
     void aChosenCheckpointIsAnalysedAndANonPrimeIsWarnedAbout() throws Exception {
         RunConfig composite = TestConfigs.small(15, 16, 2, 32);
         RunDirectory dir = syntheticRun(composite, new int[] {2, 4}, 3);
