@@ -40,6 +40,7 @@ public final class Main {
                 case "train" -> TrainCommand.run(rest);
                 case "bench" -> BenchCommand.run(rest);
                 case "predict" -> PredictCommand.run(rest);
+                case "analyze" -> AnalyzeCommand.run(rest);
                 default -> throw new UserError("unknown command '" + command
                         + "'; commands: train, predict, analyze, figures, bench, sweep");
             };
