@@ -1,0 +1,96 @@
+package io.jgrok.sweep;
+
+import io.jgrok.UserError;
+import io.jgrok.config.RunConfig;
+import io.jgrok.engine.EngineFactory;
+import io.jgrok.io.RunDirectory;
+import io.jgrok.train.Trainer;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.Locale;
+import java.util.function.LongConsumer;
+
+/**
+ * Trains one sweep run with the ordinary {@link Trainer}: a new run is started, a directory that already holds it
+ * is resumed from its newest intact checkpoint (a finished run returns at once). Every way training can end becomes
+ * a {@link TrainResult}; nothing is thrown, so one run cannot stop the others.
+ */
+public final class RunTraining {
+    private RunTraining() {
+    }
+
+    /**
+     * @param engines  opens the run's engine ({@link io.jgrok.engine.Engines#open}, or a batched engine's view)
+     * @param onEpochs receives the number of epochs the run holds after each chunk of epochs
+     */
+    public static TrainResult train(TrainJob job, EngineFactory engines, LongConsumer onEpochs) {
+        RunDirectory dir = job.dir();
+        try {
+            Files.createDirectories(dir.root());
+        } catch (IOException e) {
+            return TrainResult.failed("cannot create " + dir.root() + ": " + e.getMessage());
+        }
+        try (PrintStream log = new PrintStream(new FileOutputStream(job.log().toFile(), true), true,
+                StandardCharsets.UTF_8)) {
+            log.printf(Locale.ROOT, "%n==== jgrok sweep: %s at %s%n", job.name(), java.time.Instant.now());
+            Trainer.Options options = new Trainer.Options(false, log, log, onEpochs, engines);
+            try {
+                Trainer.Outcome outcome = startOrResume(job, options);
+                return switch (outcome.status()) {
+                    case DONE -> new TrainResult(RunStatus.DONE, null, outcome.epochsDone(), outcome.wallSeconds(),
+                            outcome.epochsPerSecond());
+                    case INTERRUPTED -> new TrainResult(RunStatus.INTERRUPTED, "interrupted (SIGINT/SIGTERM) after "
+                            + outcome.epochsDone() + " epochs; resumed on the next sweep start", outcome.epochsDone(),
+                            outcome.wallSeconds(), outcome.epochsPerSecond());
+                    case DIVERGED -> TrainResult.failed("diverged");
+                };
+            } catch (Trainer.TrainingDiverged e) {
+                log.println("jgrok: error: " + e.getMessage());
+                return TrainResult.failed(e.getMessage());
+            } catch (UserError e) {
+                log.println("jgrok: error: " + e.getMessage());
+                return TrainResult.failed(e.getMessage());
+            } catch (IllegalStateException e) {
+                if (String.valueOf(e.getMessage()).contains("Shutdown in progress")) {
+                    // The JVM began shutting down as this run started: it is resumed on the next start.
+                    return new TrainResult(RunStatus.INTERRUPTED, "interrupted before its first epoch", 0, 0, 0);
+                }
+                e.printStackTrace(log);
+                return TrainResult.failed("internal error: " + e);
+            } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+                e.printStackTrace(log);
+                return TrainResult.failed("internal error: " + e + (e.getCause() != null ? " (" + e.getCause() + ")"
+                        : ""));
+            }
+        } catch (IOException e) {
+            return TrainResult.failed("cannot write " + job.log() + ": " + e.getMessage());
+        }
+    }
+
+    private static Trainer.Outcome startOrResume(TrainJob job, Trainer.Options options) {
+        RunDirectory dir = job.dir();
+        if (Files.exists(dir.config()) && Files.exists(dir.split())) {
+            RunConfig held = readConfig(dir);
+            if (!held.equals(job.config())) {
+                throw new UserError(dir.root() + " holds a run with another config than the spec gives; move it "
+                        + "away or use another sweep directory");
+            }
+            return Trainer.resume(dir, 0, options);
+        }
+        // Nothing, or a start that died before its split was written: start (over).
+        return Trainer.start(job.config(), dir, job.run().initFile(), job.run().splitFile(), dir.holdsRun(),
+                options);
+    }
+
+    private static RunConfig readConfig(RunDirectory dir) {
+        try {
+            return RunConfig.fromJson(Files.readString(dir.config(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UserError("cannot read " + dir.config() + ": " + e.getMessage());
+        }
+    }
+}

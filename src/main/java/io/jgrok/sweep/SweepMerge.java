@@ -1,0 +1,59 @@
+package io.jgrok.sweep;
+
+import io.jgrok.UserError;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code jgrok sweep merge DIR}: combines the shard indexes that the tasks of a SLURM array (or any set of
+ * {@code --shard I/N} runs) wrote into one {@code sweep_index.json} and writes the sweep summary. Shards that have
+ * not written an index yet leave their runs pending; merging again later picks them up.
+ */
+public final class SweepMerge {
+    private SweepMerge() {
+    }
+
+    public static SweepIndex merge(Path sweepDir, ConfigResolver flags, PrintStream out) {
+        List<Path> files = SweepIndex.shardFiles(sweepDir);
+        if (files.isEmpty()) {
+            throw new UserError("no shard indexes (sweep_index.shard-I-of-N.json) in " + sweepDir
+                    + "; run ./jgrok sweep SPEC --out " + sweepDir + " --shard I/N first");
+        }
+        List<SweepIndex> shards = new ArrayList<>();
+        int count = -1;
+        for (Path f : files) {
+            SweepIndex s = SweepIndex.read(f);
+            if (count >= 0 && s.shard().count() != count) {
+                throw new UserError(sweepDir + " holds shard indexes of different shard counts (" + count + " and "
+                        + s.shard().count() + "); remove the stale ones");
+            }
+            count = s.shard().count();
+            shards.add(s);
+        }
+        SweepSpec spec = SweepSpec.fromJson(shards.get(0).spec(), shards.get(0).specDir(),
+                shards.get(0).path().toString(), flags);
+        List<SweepRun> runs = spec.expand(flags);
+        SweepIndex merged = SweepIndex.merge(sweepDir, shards, runs);
+        SweepSummaryFile.write(sweepDir, merged.records(), runs);
+        int[] counts = new int[RunStatus.values().length];
+        for (RunRecord r : merged.records()) {
+            counts[r.status.ordinal()]++;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (RunStatus s : RunStatus.values()) {
+            if (counts[s.ordinal()] > 0) {
+                sb.append(sb.length() == 0 ? "" : ", ").append(counts[s.ordinal()]).append(' ').append(s.label());
+            }
+        }
+        out.printf(Locale.ROOT, "jgrok sweep merge: %d shard indexes of %d, %d runs: %s; wrote %s, %s, %s%n",
+                shards.size(), count, runs.size(), sb, merged.path(), SweepSummaryFile.JSON, SweepSummaryFile.CSV);
+        if (shards.size() < count) {
+            out.println("  some shards have not started yet; their runs are pending");
+        }
+        return merged;
+    }
+}

@@ -1,0 +1,314 @@
+package io.jgrok.sweep;
+
+import io.jgrok.io.History;
+import io.jgrok.io.RunDirectory;
+import io.jgrok.util.Progress;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs a sweep (or one shard of it) in a sweep directory: opens the index, trains what is not done yet through a
+ * {@link BatchTrainer}, analyses each finished run, records everything in the index as it happens, and writes the
+ * sweep summary. A restart after any interruption picks up where the index says: runs found running or interrupted
+ * are resumed from their checkpoints, pending ones started, done ones left alone, failed ones reported (and
+ * retried only with {@code retryFailed}).
+ *
+ * <pre>
+ *   SWEEP_DIR/sweep_index.json                 (or sweep_index.shard-I-of-N.json for a shard)
+ *   SWEEP_DIR/sweep_summary.json, .csv         one row per run (SweepSummaryFile)
+ *   SWEEP_DIR/runs/NAME/                       an ordinary run directory, plus NAME/train.log (console output)
+ * </pre>
+ */
+public final class SweepRunner {
+
+    /**
+     * @param sweepDir    the sweep directory
+     * @param shard       the shard to run, or null for the whole sweep
+     * @param retryFailed train failed runs again (resuming from their last good checkpoint)
+     */
+    public record Options(Path sweepDir, Shard shard, boolean retryFailed, boolean progressBar, PrintStream out,
+                          PrintStream err) {
+    }
+
+    /** Counts over the runs this invocation owns (the shard's, or all), after it ends. */
+    public record Result(int owned, int done, int failed, int interrupted, int notStarted, List<String> failedRuns,
+                         Path index) {
+        public boolean complete() {
+            return done == owned;
+        }
+    }
+
+    private final SweepSpec spec;
+    private final List<SweepRun> runs;
+    private final BatchTrainer trainer;
+    private final Options options;
+    private SweepIndex index;
+
+    private final AtomicInteger running = new AtomicInteger();
+    private final AtomicInteger finished = new AtomicInteger();
+    private final AtomicInteger failed = new AtomicInteger();
+    private final Map<String, Long> firstEpoch = new ConcurrentHashMap<>();
+    private final Map<String, Long> currentEpoch = new ConcurrentHashMap<>();
+    private final AtomicLong sessionEpochs = new AtomicLong();
+    private volatile boolean stopRequested;
+
+    private SweepRunner(SweepSpec spec, List<SweepRun> runs, BatchTrainer trainer, Options options) {
+        this.spec = spec;
+        this.runs = runs;
+        this.trainer = trainer;
+        this.options = options;
+    }
+
+    public static Result run(SweepSpec spec, List<SweepRun> runs, BatchTrainer trainer, Options options) {
+        return new SweepRunner(spec, runs, trainer, options).run();
+    }
+
+    private Result run() {
+        index = SweepIndex.openOrCreate(options.sweepDir(), spec, options.shard(), runs);
+        List<TrainJob> jobs = new ArrayList<>();
+        List<String> skippedFailed = new ArrayList<>();
+        long totalEpochs = 0;
+        for (RunRecord r : index.records()) {
+            SweepRun run = runs.get(r.index);
+            boolean todo = switch (r.status) {
+                case PENDING, RUNNING, INTERRUPTED -> true;
+                case FAILED -> options.retryFailed();
+                // Trained, but its analysis failed or never ran (e.g. killed while analysing): analyse it now.
+                case DONE -> spec.analysis() == SweepSpec.Analysis.FULL && r.keyFrequencies == null;
+            };
+            if (r.status == RunStatus.FAILED && !todo) {
+                skippedFailed.add(r.name + " (" + r.exitReason + ")");
+            }
+            if (todo) {
+                RunDirectory dir = new RunDirectory(options.sweepDir().resolve(r.dir));
+                jobs.add(new TrainJob(run, dir, dir.root().resolve("train.log")));
+                if (r.status != RunStatus.DONE) {
+                    totalEpochs += run.config().nEpochs();
+                }
+            }
+        }
+        PrintStream out = options.out();
+        out.printf(Locale.ROOT, "jgrok sweep: %s: %d runs%s, %d to do; %s%n", options.sweepDir(),
+                index.records().size(), options.shard() == null ? "" : " in shard " + options.shard() + " (of "
+                        + runs.size() + ")", jobs.size(), trainer.description());
+        for (String s : skippedFailed) {
+            out.println("  not retrying failed run " + s + "; pass --retry-failed to train it again");
+        }
+        if (!jobs.isEmpty()) {
+            trainWithProgress(jobs, totalEpochs);
+        }
+        if (options.shard() == null) {
+            SweepSummaryFile.write(options.sweepDir(), index.records(), runs);
+        }
+        return result();
+    }
+
+    private void trainWithProgress(List<TrainJob> jobs, long totalEpochs) {
+        CountDownLatch done = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stopRequested = true;
+            trainer.stopStarting();
+            try {
+                done.await(150, TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "jgrok-sweep-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        RuntimeException[] failure = new RuntimeException[1];
+        Thread driver = new Thread(() -> {
+            try {
+                trainer.train(jobs, new Listener());
+            } catch (RuntimeException e) {
+                failure[0] = e;
+            }
+        }, "jgrok-sweep-driver");
+        long start = System.nanoTime();
+        try (Progress bar = Progress.create("sweep", "model-epochs", totalEpochs, 0, options.progressBar())) {
+            driver.start();
+            while (driver.isAlive()) {
+                try {
+                    driver.join(500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                bar.stepTo(currentEpoch.values().stream().mapToLong(Long::longValue).sum());
+                bar.message(statusLine(jobs.size(), totalEpochs, start));
+            }
+        } finally {
+            done.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // A signal is ending the JVM; the runs have checkpointed and the index is written.
+            }
+        }
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        if (stopRequested) {
+            options.err().println("jgrok sweep: stopped; run the same command again to resume the sweep");
+        }
+    }
+
+    private String statusLine(int jobs, long totalEpochs, long start) {
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double rate = sessionEpochs.get() / Math.max(seconds, 1e-9);
+        long remaining = totalEpochs - currentEpoch.values().stream().mapToLong(Long::longValue).sum();
+        String eta = rate > 0 ? duration(remaining / rate) : "?";
+        return String.format(Locale.ROOT, "runs %d/%d done, %d running, %d failed | %.1f model-epochs/s | ETA %s",
+                finished.get(), jobs, running.get(), failed.get(), rate, eta);
+    }
+
+    static String duration(double seconds) {
+        long s = Math.round(seconds);
+        if (s >= 3600) {
+            return String.format(Locale.ROOT, "%dh%02dm", s / 3600, s % 3600 / 60);
+        }
+        return String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+    }
+
+    private Result result() {
+        int owned = 0;
+        int done = 0;
+        int failedRuns = 0;
+        int interrupted = 0;
+        int notStarted = 0;
+        List<String> failedNames = new ArrayList<>();
+        for (RunRecord r : index.records()) {
+            owned++;
+            switch (r.status) {
+                case DONE -> done++;
+                case FAILED -> {
+                    failedRuns++;
+                    failedNames.add(r.name);
+                }
+                case INTERRUPTED, RUNNING -> interrupted++;
+                case PENDING -> notStarted++;
+            }
+        }
+        return new Result(owned, done, failedRuns, interrupted, notStarted, failedNames, index.path());
+    }
+
+    /** Records each run's progress in the index and analyses finished runs (on the thread that trained them). */
+    private final class Listener implements BatchTrainer.Listener {
+        @Override
+        public void started(TrainJob job) {
+            running.incrementAndGet();
+            index.update(job.name(), r -> {
+                if (r.status == RunStatus.FAILED) {
+                    r.clearResults();
+                }
+                r.status = RunStatus.RUNNING;
+                r.attempts++;
+                r.started = Instant.now().toString();
+            });
+        }
+
+        @Override
+        public void progressed(TrainJob job, long epochsDone) {
+            Long first = firstEpoch.putIfAbsent(job.name(), epochsDone);
+            Long before = currentEpoch.put(job.name(), epochsDone);
+            if (first != null && before != null) {
+                sessionEpochs.addAndGet(epochsDone - before);
+            }
+        }
+
+        @Override
+        public void ended(TrainJob job, TrainResult result) {
+            try {
+                record(job, result);
+            } finally {
+                running.decrementAndGet();
+                finished.incrementAndGet();
+            }
+        }
+
+        private void record(TrainJob job, TrainResult result) {
+            if (result.status() != RunStatus.DONE) {
+                if (result.status() == RunStatus.FAILED) {
+                    failed.incrementAndGet();
+                }
+                index.update(job.name(), r -> {
+                    r.status = result.status();
+                    r.exitReason = result.reason();
+                    r.epochsDone = Math.max(r.epochsDone, result.epochsDone());
+                    r.wallSeconds += result.wallSeconds();
+                    r.finished = Instant.now().toString();
+                });
+                options.out().printf(Locale.ROOT, "jgrok sweep: %s %s: %s%n", job.name(), result.status().label(),
+                        result.reason());
+                return;
+            }
+            History h = History.read(job.dir().history());
+            GrokEpochs grok = GrokEpochs.of(h);
+            RunAnalysis.Result analysis = null;
+            String analysisError = null;
+            if (spec.analysis() == SweepSpec.Analysis.FULL) {
+                index.update(job.name(), r -> r.status = RunStatus.RUNNING);
+                try (PrintStream log = new PrintStream(new FileOutputStream(job.log().toFile(), true), true,
+                        StandardCharsets.UTF_8)) {
+                    try {
+                        analysis = RunAnalysis.of(job.dir(), job.config().threads(), log);
+                    } catch (RuntimeException | OutOfMemoryError e) {
+                        analysisError = e.getMessage() == null ? e.toString() : e.getMessage();
+                        log.println("jgrok sweep: analysis failed: " + analysisError);
+                    }
+                } catch (IOException e) {
+                    analysisError = "cannot write " + job.log() + ": " + e.getMessage();
+                }
+            }
+            RunAnalysis.Result a = analysis;
+            String aError = analysisError;
+            int last = h.size() - 1;
+            int lastTest = last;
+            while (lastTest > 0 && Double.isNaN(h.testLoss(lastTest))) {
+                lastTest--;
+            }
+            final int lt = lastTest;
+            index.update(job.name(), r -> {
+                r.status = RunStatus.DONE;
+                r.exitReason = null;
+                r.epochsDone = result.epochsDone();
+                r.wallSeconds += result.wallSeconds();
+                if (result.wallSeconds() > 0) {
+                    r.epochsPerSecond = result.epochsPerSecond();
+                }
+                r.epochsToGrok = grok.accuracy();
+                r.epochsToGrokLoss = grok.loss();
+                r.finalTrainLoss = last >= 0 ? h.trainLoss(last) : null;
+                r.finalTrainAcc = last >= 0 ? h.trainAcc(last) : null;
+                r.finalTestLoss = lt >= 0 ? h.testLoss(lt) : null;
+                r.finalTestAcc = lt >= 0 ? h.testAcc(lt) : null;
+                r.keyFrequencies = a == null ? null : a.keyFrequencies();
+                r.clusteredFraction = a == null ? null : a.clusteredFraction();
+                r.analysisError = aError;
+                r.finished = Instant.now().toString();
+            });
+            options.out().printf(Locale.ROOT, "jgrok sweep: %s done: %d epochs, groks at %s (acc >= %.0f%%) / %s "
+                            + "(loss < %s)%s%n", job.name(), result.epochsDone(), epochOrNever(grok.accuracy()),
+                    100 * GrokEpochs.TEST_ACCURACY, epochOrNever(grok.loss()), GrokEpochs.TEST_LOSS,
+                    a == null ? (aError == null ? "" : "; analysis failed: " + aError)
+                            : "; key frequencies " + java.util.Arrays.toString(a.keyFrequencies()));
+        }
+    }
+
+    private static String epochOrNever(Long epoch) {
+        return epoch == null ? "never" : Long.toString(epoch);
+    }
+}
