@@ -13,7 +13,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** Asserts that two run directories hold the same run: history text, and every checkpoint's state bit for bit. */
+/**
+ * Asserts that two run directories hold the same run: config, split and history text, and every checkpoint of the
+ * expected run bit for bit in the actual one.
+ */
 final class SameRun {
     private SameRun() {
     }
@@ -33,7 +36,7 @@ final class SameRun {
         assertEquals(Files.readString(expected.split()), Files.readString(actual.split()), "split.json");
         List<Path> wantFiles = expected.checkpointFiles();
         assertTrue(wantFiles.size() >= 2, "reference has checkpoints");
-        assertEquals(wantFiles.size(), actual.checkpointFiles().size(), "number of checkpoints in " + actual.root());
+        // A run stopped by SIGTERM also holds the checkpoint it wrote on the way out; every regular one must match.
         for (Path w : wantFiles) {
             Path a = actual.checkpoints().resolve(w.getFileName());
             assertTrue(Files.exists(a), "missing " + a);
