@@ -1,5 +1,6 @@
 package io.jgrok.sweep;
 
+import io.jgrok.io.Checkpoints;
 import io.jgrok.io.History;
 import io.jgrok.io.RunDirectory;
 import io.jgrok.util.Progress;
@@ -61,7 +62,6 @@ public final class SweepRunner {
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger finished = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
-    private final Map<String, Long> firstEpoch = new ConcurrentHashMap<>();
     private final Map<String, Long> currentEpoch = new ConcurrentHashMap<>();
     private final AtomicLong sessionEpochs = new AtomicLong();
     private volatile boolean stopRequested;
@@ -82,6 +82,7 @@ public final class SweepRunner {
         List<TrainJob> jobs = new ArrayList<>();
         List<String> skippedFailed = new ArrayList<>();
         long totalEpochs = 0;
+        long held = 0;
         for (RunRecord r : index.records()) {
             SweepRun run = runs.get(r.index);
             boolean todo = switch (r.status) {
@@ -98,6 +99,7 @@ public final class SweepRunner {
                 jobs.add(new TrainJob(run, dir, dir.root().resolve("train.log")));
                 if (r.status != RunStatus.DONE) {
                     totalEpochs += run.config().nEpochs();
+                    held += heldEpochs(dir, run.config().nEpochs());
                 }
             }
         }
@@ -109,7 +111,7 @@ public final class SweepRunner {
             out.println("  not retrying failed run " + s + "; pass --retry-failed to train it again");
         }
         if (!jobs.isEmpty()) {
-            trainWithProgress(jobs, totalEpochs);
+            trainWithProgress(jobs, totalEpochs, held);
         }
         if (options.shard() == null) {
             SweepSummaryFile.write(options.sweepDir(), index.records(), runs);
@@ -117,7 +119,12 @@ public final class SweepRunner {
         return result();
     }
 
-    private void trainWithProgress(List<TrainJob> jobs, long totalEpochs) {
+    /**
+     * @param totalEpochs epochs of the runs to train
+     * @param held        epochs those runs already hold (resumed runs): the bar starts there, so that its speed and
+     *                    ETA count only new work
+     */
+    private void trainWithProgress(List<TrainJob> jobs, long totalEpochs, long held) {
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             stopRequested = true;
@@ -137,8 +144,7 @@ public final class SweepRunner {
                 failure[0] = e;
             }
         }, "jgrok-sweep-driver");
-        long start = System.nanoTime();
-        try (Progress bar = Progress.create("sweep", "model-epochs", totalEpochs, 0, options.progressBar())) {
+        try (Progress bar = Progress.create("sweep", "model-epochs", totalEpochs, held, options.progressBar())) {
             driver.start();
             while (driver.isAlive()) {
                 try {
@@ -147,8 +153,8 @@ public final class SweepRunner {
                     Thread.currentThread().interrupt();
                     break;
                 }
-                bar.stepTo(currentEpoch.values().stream().mapToLong(Long::longValue).sum());
-                bar.message(statusLine(jobs.size(), totalEpochs, start));
+                bar.stepTo(Math.min(totalEpochs, held + sessionEpochs.get()));
+                bar.message(statusLine(jobs.size()));
             }
         } finally {
             done.countDown();
@@ -166,21 +172,17 @@ public final class SweepRunner {
         }
     }
 
-    private String statusLine(int jobs, long totalEpochs, long start) {
-        double seconds = (System.nanoTime() - start) / 1e9;
-        double rate = sessionEpochs.get() / Math.max(seconds, 1e-9);
-        long remaining = totalEpochs - currentEpoch.values().stream().mapToLong(Long::longValue).sum();
-        String eta = rate > 0 ? duration(remaining / rate) : "?";
-        return String.format(Locale.ROOT, "runs %d/%d done, %d running, %d failed | %.1f model-epochs/s | ETA %s",
-                finished.get(), jobs, running.get(), failed.get(), rate, eta);
+    /** Runs so far; the bar itself shows model-epochs, model-epochs/s and the ETA. */
+    private String statusLine(int jobs) {
+        return String.format(Locale.ROOT, " | runs %d/%d done, %d running, %d failed", finished.get(), jobs,
+                running.get(), failed.get());
     }
 
-    static String duration(double seconds) {
-        long s = Math.round(seconds);
-        if (s >= 3600) {
-            return String.format(Locale.ROOT, "%dh%02dm", s / 3600, s % 3600 / 60);
-        }
-        return String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+    /** Epochs a run directory holds (its newest checkpoint's epoch + 1), at most {@code nEpochs}. */
+    private static long heldEpochs(RunDirectory dir, long nEpochs) {
+        List<Path> checkpoints = dir.checkpointFiles();
+        return checkpoints.isEmpty() ? 0
+                : Math.min(nEpochs, Checkpoints.epochOf(checkpoints.get(checkpoints.size() - 1)) + 1);
     }
 
     private Result result() {
@@ -222,9 +224,8 @@ public final class SweepRunner {
 
         @Override
         public void progressed(TrainJob job, long epochsDone) {
-            Long first = firstEpoch.putIfAbsent(job.name(), epochsDone);
             Long before = currentEpoch.put(job.name(), epochsDone);
-            if (first != null && before != null) {
+            if (before != null) {
                 sessionEpochs.addAndGet(epochsDone - before);
             }
         }
