@@ -145,4 +145,18 @@ class SweepSpecTest {
         assertTrue(error("{\"d_model\": 30, \"n_heads\": [4]}").contains("divisible"));
         assertTrue(error("{\"seed\": \"1..200000\"}").contains("at most"));
     }
+
+    @Test
+    void theExampleSpecsInSweepsAreValid() throws Exception {
+        List<Path> specs;
+        try (var s = Files.list(Path.of("sweeps"))) {
+            specs = s.filter(f -> f.toString().endsWith(".json")).toList();
+        }
+        assertTrue(specs.size() >= 5, "sweeps/ holds the example specs");
+        for (Path f : specs) {
+            List<SweepRun> runs = SweepSpec.read(f, FLAGS).expand(FLAGS);
+            assertFalse(runs.isEmpty(), f.toString());
+        }
+        assertEquals(45, SweepSpec.read(Path.of("sweeps/issue-grid.json"), FLAGS).expand(FLAGS).size());
+    }
 }
