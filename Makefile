@@ -80,7 +80,8 @@ kernels/jgrok.fatbin: $(UNITY) $(KERNEL_SOURCES) $(KERNEL_HEADERS)
 # The kernel names and signatures, read from the emulator's registry: CudaDevice checks launches against them.
 kernels/jgrok.kernels: $(NATIVE_DIR)/libjgrok_emu_kernels.so $(NATIVE_DIR)/jgrok_emu_manifest
 	@mkdir -p kernels
-	$(NATIVE_DIR)/jgrok_emu_manifest $(NATIVE_DIR)/libjgrok_emu_kernels.so > $@.tmp && mv $@.tmp $@
+	{ echo "# nvcc: $$($(NVCC) --version | grep release)"; \
+	  $(NATIVE_DIR)/jgrok_emu_manifest $(NATIVE_DIR)/libjgrok_emu_kernels.so; } > $@.tmp && mv $@.tmp $@
 
 # -- g++: the emulated device. libjgrok_emu.so = runtime + JNI; libjgrok_emu_kernels.so = the kernels.
 JAVA_HOME ?= $(shell dirname $$(dirname $$(readlink -f $$(command -v javac))))

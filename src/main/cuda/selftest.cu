@@ -246,3 +246,23 @@ extern "C" __global__ void selftest_shared_poison(unsigned int* out_static, unsi
     dyn[t] = blockIdx.x;
 }
 JGROK_REGISTER_KERNEL(selftest_shared_poison);
+
+// For the emulator's throughput benchmark (EmulatorLaunchBench): `rounds` of "write my slot, barrier, read my
+// neighbour's, barrier" (2 barriers per round), then `shuffles` butterfly shuffles, per thread; out[i] gets the
+// result so nothing is optimised away. Blocks of at most 1024 threads, a multiple of 32.
+extern "C" __global__ void selftest_sync_loop(float* out, int rounds, int shuffles) {
+    __shared__ float slot[1024];
+    const int t = threadIdx.x;
+    float v = (float)t;
+    for (int r = 0; r < rounds; r++) {
+        slot[t] = v;
+        __syncthreads();
+        v += slot[(t + 1) % blockDim.x];
+        __syncthreads();
+    }
+    for (int r = 0; r < shuffles; r++) {
+        v += __shfl_xor_sync(JGROK_FULL_MASK, v, 1 << (r % 5));
+    }
+    out[blockIdx.x * blockDim.x + t] = v;
+}
+JGROK_REGISTER_KERNEL(selftest_sync_loop);
