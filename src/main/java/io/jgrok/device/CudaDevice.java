@@ -13,6 +13,7 @@ import static jcuda.driver.JCudaDriver.cuEventCreate;
 import static jcuda.driver.JCudaDriver.cuEventDestroy;
 import static jcuda.driver.JCudaDriver.cuEventElapsedTime;
 import static jcuda.driver.JCudaDriver.cuEventRecord;
+import static jcuda.driver.JCudaDriver.cuEventRecordWithFlags;
 import static jcuda.driver.JCudaDriver.cuEventSynchronize;
 import static jcuda.driver.JCudaDriver.cuFuncSetAttribute;
 import static jcuda.driver.JCudaDriver.cuGraphDestroy;
@@ -54,6 +55,7 @@ import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUevent_flags;
+import jcuda.driver.CUevent_record_flags;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUgraph;
@@ -359,7 +361,13 @@ public final class CudaDevice implements Device {
     public void record(Event event) {
         enterStreamWork();
         CUevent e = cudaEvent(event);
-        call("record", () -> cuEventRecord(e, stream));
+        // During capture a plain record only orders work inside the graph; EXTERNAL makes it a node that records
+        // the event at every replay, so per-kernel times of replayed epochs can be read.
+        if (capturing) {
+            call("record", () -> cuEventRecordWithFlags(e, stream, CUevent_record_flags.CU_EVENT_RECORD_EXTERNAL));
+        } else {
+            call("record", () -> cuEventRecord(e, stream));
+        }
     }
 
     @Override

@@ -155,16 +155,22 @@ public final class EmulatedDevice implements Device {
         LaunchLimits.check(name, grid, block, dynamicSharedBytes);
         List<KernelArgs.Arg> list = args.list();
         long[] bits = new long[list.size()];
+        boolean[] pointer = new boolean[list.size()];
         for (int i = 0; i < bits.length; i++) {
             bits[i] = list.get(i).bits();
+            pointer[i] = list.get(i).type() == KernelArgs.Type.PTR;
         }
         int index = kernels.indexOf(name);
-        run(() -> {
+        Runnable checkPointers = () -> {
             for (int i = 0; i < bits.length; i++) {
-                if (list.get(i).type() == KernelArgs.Type.PTR) {
+                if (pointer[i]) {
                     allocations.requirePointerArgument(bits[i], name, i);
                 }
             }
+        };
+        checkPointers.run();
+        run(() -> {
+            checkPointers.run();  // again at replay: a captured pointer may have been freed since
             EmulatorNative.launch(handle, index, grid.x(), grid.y(), grid.z(), block.x(), block.y(), block.z(),
                     dynamicSharedBytes, bits);
         });

@@ -150,6 +150,19 @@ class EmulatedDeviceTest {
     }
 
     @Test
+    void replayChecksCapturedPointersAgain() {
+        DevicePtr out = device.alloc(4 * 64);
+        device.beginCapture();
+        device.launch("selftest_fill_f32", Dim3.of(1), Dim3.of(64), 0, KernelArgs.of().ptr(out).f32(1f).i32(64));
+        try (Device.Graph graph = device.endCapture()) {
+            device.replay(graph);
+            device.free(out);
+            DeviceException e = assertThrows(DeviceException.class, () -> device.replay(graph));
+            assertTrue(e.getMessage().contains("kernel selftest_fill_f32 argument 0"), e.getMessage());
+        }
+    }
+
+    @Test
     void closedDeviceRefusesWork() {
         EmulatedDevice other = EmulatedDevice.open(1);
         other.close();
