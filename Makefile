@@ -71,7 +71,7 @@ NVCC_FLAGS := -std=c++17 -O3 -lineinfo --Werror all-warnings -Xcompiler -Wall,-W
 kernels: kernels/jgrok.fatbin kernels/jgrok.kernels
 	java tools/PtxasReport.java kernels/ptxas-report.txt kernels/jgrok.kernels $(CUDA_DIR)
 
-kernels/jgrok.fatbin: $(UNITY) $(KERNEL_SOURCES) $(KERNEL_HEADERS)
+kernels/jgrok.fatbin: $(UNITY) $(KERNEL_SOURCES) $(KERNEL_HEADERS) Makefile
 	@mkdir -p kernels
 	$(NVCC) $(NVCC_FLAGS) $(CUDA_ARCHS) -I$(CUDA_DIR) --fatbin -o $@.tmp -x cu $(UNITY) 2> kernels/ptxas-report.txt \
 	  || { grep -v '^ptxas info' kernels/ptxas-report.txt | grep -v '^    [0-9]* bytes stack' >&2; rm -f $@.tmp; exit 1; }
@@ -87,7 +87,9 @@ kernels/jgrok.kernels: $(NATIVE_DIR)/libjgrok_emu_kernels.so $(NATIVE_DIR)/jgrok
 JAVA_HOME ?= $(shell dirname $$(dirname $$(readlink -f $$(command -v javac))))
 JNI_INCLUDES := -I$(JAVA_HOME)/include -I$(JAVA_HOME)/include/linux
 EMU_CXX ?= g++
-EMU_FLAGS := -std=c++17 -g -fPIC -pthread -Wall -Wextra -Werror -I$(EMU_DIR)
+# TLS descriptors make threadIdx & co. (thread-local, read from the kernel library) a load instead of a call.
+TLS_DIALECT := $(if $(filter x86_64,$(shell uname -m)),-mtls-dialect=gnu2)
+EMU_FLAGS := -std=c++17 -g -fPIC -pthread -Wall -Wextra -Werror -I$(EMU_DIR) $(TLS_DIALECT)
 EMU_COMMON := $(EMU_DIR)/emu_common.cpp $(EMU_DIR)/emu_block.cpp $(EMU_DIR)/emu_jni.cpp
 EMU_FIBERS := $(EMU_DIR)/emu_context.cpp $(EMU_DIR)/emu_context_x86_64.S $(EMU_DIR)/emu_fibers.cpp
 EMU_THREADS := $(EMU_DIR)/emu_threads.cpp
@@ -95,7 +97,7 @@ TSAN_FLAGS := -O1 -fsanitize=thread -DCUDA_EMU_THREADS
 
 emulator: $(NATIVE_DIR)/libjgrok_emu.so $(NATIVE_DIR)/libjgrok_emu_kernels.so
 
-$(NATIVE_DIR)/libjgrok_emu.so: $(EMU_COMMON) $(EMU_FIBERS) $(EMU_HEADERS)
+$(NATIVE_DIR)/libjgrok_emu.so: $(EMU_COMMON) $(EMU_FIBERS) $(EMU_HEADERS) Makefile
 	@mkdir -p $(@D)
 	$(EMU_CXX) $(EMU_FLAGS) -O2 $(JNI_INCLUDES) -shared -Wl,-soname,libjgrok_emu.so -o $@ \
 	  $(EMU_COMMON) $(EMU_FIBERS) -ldl
@@ -114,7 +116,7 @@ emulator-tsan: $(TSAN_DIR)/libjgrok_emu.so $(TSAN_DIR)/libjgrok_emu_kernels.so
 emulator-tsan-optional:
 	-@$(MAKE) --no-print-directory emulator-tsan
 
-$(TSAN_DIR)/libjgrok_emu.so: $(EMU_COMMON) $(EMU_THREADS) $(EMU_HEADERS)
+$(TSAN_DIR)/libjgrok_emu.so: $(EMU_COMMON) $(EMU_THREADS) $(EMU_HEADERS) Makefile
 	@mkdir -p $(@D)
 	$(EMU_CXX) $(EMU_FLAGS) $(TSAN_FLAGS) $(JNI_INCLUDES) -shared -Wl,-soname,libjgrok_emu.so -o $@ \
 	  $(EMU_COMMON) $(EMU_THREADS) -ldl
