@@ -5,7 +5,7 @@ MVN_FLAGS ?= -q -B
 .PHONY: help run jar test bench jmh clean
 
 help:
-	@echo "make run     train the paper's model (CPU when no GPU), analyse it and draw the figures"
+	@echo "make run     train the paper's model (CPU when no GPU) into runs/paper and analyse it"
 	@echo "make test    run the test suite (what CI runs)"
 	@echo "make jar     build target/jgrok.jar"
 	@echo "make bench   epochs/s of the engines at the paper's config"
@@ -15,8 +15,10 @@ help:
 jar:
 	$(MVN) $(MVN_FLAGS) -DskipTests package
 
+# The paper's reproduction: train (resuming if interrupted), then analyse.
 run: jar
-	./jgrok train --out runs/paper
+	if [ -f runs/paper/config.json ]; then ./jgrok train --resume runs/paper; else ./jgrok train --out runs/paper; fi
+	./jgrok analyze runs/paper
 
 test:
 	$(MVN) $(MVN_FLAGS) test
