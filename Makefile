@@ -5,7 +5,7 @@ MVN_FLAGS ?= -q -B
 .PHONY: help run jar test bench jmh clean kernels emulator emulator-tsan emulator-tsan-optional test-tsan emulator-bench
 
 help:
-	@echo "make run            train the paper's model (CPU when no GPU), analyse it and draw the figures"
+	@echo "make run            train the paper's model (CPU when no GPU) into runs/paper and analyse it"
 	@echo "make test           run the test suite (what CI runs); builds the emulator, and the kernels when nvcc exists"
 	@echo "make jar            build target/jgrok.jar"
 	@echo "make bench          epochs/s of the engines at the paper's config"
@@ -24,8 +24,10 @@ GPU_KERNELS := $(if $(HAVE_NVCC),kernels)
 jar: emulator $(GPU_KERNELS)
 	$(MVN) $(MVN_FLAGS) -DskipTests package
 
+# The paper's reproduction: train (resuming if interrupted), then analyse.
 run: jar
-	./jgrok train --out runs/paper
+	if [ -f runs/paper/config.json ]; then ./jgrok train --resume runs/paper; else ./jgrok train --out runs/paper; fi
+	./jgrok analyze runs/paper
 
 test: emulator $(GPU_KERNELS)
 	$(MVN) $(MVN_FLAGS) test
@@ -33,9 +35,10 @@ test: emulator $(GPU_KERNELS)
 bench: jar
 	./jgrok bench
 
+# JMH_ARGS are passed to JMH, e.g. make jmh JMH_ARGS="OpsBench -p width=512"
 jmh:
-	$(MVN) $(MVN_FLAGS) -DskipTests test-compile
-	$(MVN) $(MVN_FLAGS) exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.openjdk.jmh.Main -Dexec.args="$(JMH_ARGS)"
+	$(MVN) $(MVN_FLAGS) -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
+	java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) org.openjdk.jmh.Main $(JMH_ARGS)
 
 clean:
 	$(MVN) $(MVN_FLAGS) clean
@@ -137,5 +140,5 @@ test-tsan: emulator emulator-tsan
 	  -Djgrok.test.argLine=-Djgrok.emulator.dir=$(CURDIR)/$(TSAN_DIR)
 
 emulator-bench: emulator
-	$(MVN) $(MVN_FLAGS) -DskipTests test-compile
-	$(MVN) $(MVN_FLAGS) exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.jgrok.device.EmulatorLaunchBench
+	$(MVN) $(MVN_FLAGS) -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
+	java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) io.jgrok.device.EmulatorLaunchBench $(BENCH_ARGS)

@@ -38,6 +38,9 @@ public final class Main {
         try {
             return switch (command) {
                 case "train" -> TrainCommand.run(rest);
+                case "bench" -> BenchCommand.run(rest);
+                case "predict" -> PredictCommand.run(rest);
+                case "analyze" -> AnalyzeCommand.run(rest);
                 default -> throw new UserError("unknown command '" + command
                         + "'; commands: train, predict, analyze, figures, bench, sweep");
             };

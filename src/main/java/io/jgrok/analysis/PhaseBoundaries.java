@@ -1,0 +1,164 @@
+package io.jgrok.analysis;
+
+/**
+ * Estimates the paper's three phase boundaries from the progress measures. The paper picks them by eye (1.4k, 9.4k
+ * and 14k epochs); this is our deterministic rule, written to match the paper's description of the phases
+ * (memorization: train and excluded loss fall; circuit formation: excluded loss rises while test loss stays high;
+ * cleanup: test loss falls sharply):
+ * <ol>
+ *   <li>Loss curves are taken in log10 and smoothed by a centred running median of 3 checkpoints, which removes
+ *       isolated loss spikes without moving monotone stretches.</li>
+ *   <li><b>End of circuit formation</b> (start of cleanup): the extrapolated onset of the test-loss descent. From the
+ *       peak of the smoothed test loss to its minimum after the peak the curve drops by D decades; if
+ *       D &lt; {@link #MIN_DROP_DECADES} the run has not grokked and both cleanup bounds are null. Otherwise t20 and
+ *       t50 are the first epochs after the peak at which it has fallen by 20% and 50% of D (linear interpolation
+ *       between checkpoints), and the boundary is where the line through those two points meets the peak level,
+ *       t20 - (t50 - t20) * 2/3, but not before the peak. For a descent that is linear in log-loss this is exactly
+ *       where it starts.</li>
+ *   <li><b>End of cleanup</b>: the first epoch after that at which the test accuracy reaches
+ *       {@link #CLEANUP_ACCURACY} (interpolated); null if it never does. Accuracy is used here rather than loss
+ *       because the test loss keeps falling slowly for the rest of training (weight decay keeps sharpening the
+ *       logits), which would drag any loss-level rule far past the sharp part of the drop.</li>
+ *   <li><b>End of memorization</b>: the minimum of the smoothed excluded loss over the checkpoints up to the end of
+ *       circuit formation (all checkpoints if there is none), refined to the lowest raw value among that checkpoint
+ *       and its neighbours: where the excluded loss stops following the train loss down and starts to rise.</li>
+ * </ol>
+ * Results are epochs rounded to integers; with noise-free inputs they are exact to within one checkpoint interval.
+ */
+public final class PhaseBoundaries {
+    /** A test-loss drop smaller than this (in decades) is not counted as grokking. */
+    public static final double MIN_DROP_DECADES = 1.0;
+    /** Test accuracy that marks the end of cleanup. */
+    public static final double CLEANUP_ACCURACY = 0.99;
+
+    public static final String RULE = "log10 loss curves, running median of 3 checkpoints; end of circuit formation "
+            + "= extrapolated onset of the test-loss descent through its 20% and 50% points (none if the descent is "
+            + "under 1 decade); end of cleanup = first epoch after that with test accuracy >= 99%; end of "
+            + "memorization = minimum of the excluded loss before circuit formation ends";
+
+    private PhaseBoundaries() {
+    }
+
+    /** Boundaries in epochs; null where the rule finds none. */
+    public record Phases(Long memorizationEnd, Long circuitFormationEnd, Long cleanupEnd) {
+    }
+
+    /**
+     * @param epochs       checkpoint epochs, ascending
+     * @param testLoss     test loss per checkpoint (> 0)
+     * @param testAccuracy test accuracy per checkpoint
+     * @param excludedLoss excluded loss per checkpoint (> 0)
+     */
+    public static Phases estimate(long[] epochs, double[] testLoss, double[] testAccuracy, double[] excludedLoss) {
+        int n = epochs.length;
+        if (n == 0 || testLoss.length != n || testAccuracy.length != n || excludedLoss.length != n) {
+            throw new IllegalArgumentException("phase boundaries need one value of each curve per checkpoint");
+        }
+        double[] test = medianOf3(log10(testLoss));
+        Long circuitEnd = null;
+        Long cleanupEnd = null;
+        int peak = argmax(test, 0, n);
+        int low = argmin(test, peak, n);
+        double drop = test[peak] - test[low];
+        if (drop >= MIN_DROP_DECADES) {
+            double t20 = crossing(epochs, test, peak, test[peak] - 0.2 * drop);
+            double t50 = crossing(epochs, test, peak, test[peak] - 0.5 * drop);
+            double onset = Math.max(epochs[peak], t20 - (t50 - t20) * (0.2 / 0.3));
+            circuitEnd = Math.round(onset);
+            cleanupEnd = accuracyReached(epochs, testAccuracy, onset, CLEANUP_ACCURACY);
+        }
+        double[] rawExcluded = log10(excludedLoss);
+        double[] excluded = medianOf3(rawExcluded);
+        int last = n;
+        if (circuitEnd != null) {
+            last = 0;
+            while (last < n && epochs[last] <= circuitEnd) {
+                last++;
+            }
+            last = Math.max(last, 1);
+        }
+        int best = argmin(excluded, 0, last);
+        int refined = best;
+        for (int i = Math.max(0, best - 1); i <= Math.min(last - 1, best + 1); i++) {
+            if (rawExcluded[i] < rawExcluded[refined]) {
+                refined = i;
+            }
+        }
+        return new Phases(epochs[refined], circuitEnd, cleanupEnd);
+    }
+
+    /** First epoch at or after {@code after} at which accuracy reaches {@code level}, interpolated; null if never. */
+    private static Long accuracyReached(long[] epochs, double[] acc, double after, double level) {
+        for (int j = 0; j < epochs.length; j++) {
+            if (epochs[j] < after || !(acc[j] >= level)) {
+                continue;
+            }
+            if (j == 0 || epochs[j - 1] < after || !(acc[j - 1] < level)) {
+                return epochs[j];
+            }
+            double t = (level - acc[j - 1]) / (acc[j] - acc[j - 1]);
+            return Math.round(epochs[j - 1] + t * (epochs[j] - epochs[j - 1]));
+        }
+        return null;
+    }
+
+    /** First epoch after index {@code from} at which the curve is at or below {@code level}, interpolated. */
+    private static double crossing(long[] epochs, double[] y, int from, double level) {
+        for (int j = from + 1; j < y.length; j++) {
+            if (y[j] <= level) {
+                double t = (y[j - 1] - level) / (y[j - 1] - y[j]);
+                return epochs[j - 1] + t * (epochs[j] - epochs[j - 1]);
+            }
+        }
+        return epochs[y.length - 1];
+    }
+
+    static double[] log10(double[] x) {
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            // Keep the ordering total: a diverged (NaN or infinite) loss counts as huge, a loss of 0 as tiny.
+            if (!(x[i] < Double.POSITIVE_INFINITY)) {
+                out[i] = Math.log10(Double.MAX_VALUE);
+            } else {
+                out[i] = Math.log10(Math.max(x[i], Double.MIN_NORMAL));
+            }
+        }
+        return out;
+    }
+
+    static double[] medianOf3(double[] x) {
+        int n = x.length;
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) {
+            if (i == 0 || i == n - 1) {
+                out[i] = x[i];
+            } else {
+                double a = x[i - 1];
+                double b = x[i];
+                double c = x[i + 1];
+                out[i] = Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+            }
+        }
+        return out;
+    }
+
+    private static int argmax(double[] x, int from, int to) {
+        int best = from;
+        for (int i = from + 1; i < to; i++) {
+            if (x[i] > x[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static int argmin(double[] x, int from, int to) {
+        int best = from;
+        for (int i = from + 1; i < to; i++) {
+            if (x[i] < x[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}

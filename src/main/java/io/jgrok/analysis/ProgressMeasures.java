@@ -1,0 +1,105 @@
+package io.jgrok.analysis;
+
+import io.jgrok.UserError;
+import io.jgrok.config.RunConfig;
+import io.jgrok.io.Checkpoints;
+import io.jgrok.model.ParamLayout;
+import io.jgrok.util.Progress;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The progress measures over every checkpoint of a run, with the key frequencies fixed (from the final model).
+ * Checkpoints go to the backend in batches of {@link AnalysisBackend#preferredBatch()}; the next batch is read from
+ * disk on a separate thread while the current one is measured.
+ */
+public final class ProgressMeasures {
+    private ProgressMeasures() {
+    }
+
+    /** One checkpoint's measures. */
+    public record Row(long epoch, LogitMeasures logits, WeightMeasures weights) {
+    }
+
+    private record Loaded(long[] epochs, float[][] params) {
+    }
+
+    public static List<Row> compute(AnalysisBackend backend, RunConfig config, List<Path> checkpoints,
+                                    AblationPlan plan, Progress progress) {
+        ParamLayout layout = new ParamLayout(config);
+        int batch = Math.max(1, backend.preferredBatch());
+        List<Row> rows = new ArrayList<>(checkpoints.size());
+        ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "jgrok-checkpoint-reader");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            CompletableFuture<Loaded> next = load(reader, config, layout, checkpoints, 0, batch);
+            for (int start = 0; start < checkpoints.size(); start += batch) {
+                Loaded current = join(next);
+                next = load(reader, config, layout, checkpoints, start + batch, batch);
+                LogitMeasures[] lm = backend.logitMeasures(backend.logits(current.params()), plan);
+                WeightMeasures[] wm = backend.weightMeasures(current.params());
+                for (int i = 0; i < lm.length; i++) {
+                    rows.add(new Row(current.epochs()[i], lm[i], wm[i]));
+                }
+                progress.stepTo(rows.size());
+                Row last = rows.get(rows.size() - 1);
+                progress.message(String.format(java.util.Locale.ROOT, "epoch %d test %.2e restricted %.2e",
+                        last.epoch(), last.logits().lossTest(), last.logits().restrictedLoss()));
+            }
+        } finally {
+            reader.shutdownNow();
+        }
+        return rows;
+    }
+
+    private static CompletableFuture<Loaded> load(ExecutorService reader, RunConfig config, ParamLayout layout,
+                                                  List<Path> files, int from, int batch) {
+        int to = Math.min(files.size(), from + batch);
+        if (from >= to) {
+            return CompletableFuture.completedFuture(new Loaded(new long[0], new float[0][]));
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            long[] epochs = new long[to - from];
+            float[][] params = new float[to - from][];
+            for (int i = from; i < to; i++) {
+                Checkpoints.Checkpoint ck = Checkpoints.read(files.get(i));
+                requireSameShape(config, ck.config(), files.get(i));
+                epochs[i - from] = ck.epoch();
+                params[i - from] = ck.state().params();
+                if (params[i - from].length != layout.size()) {
+                    throw new UserError("checkpoint " + files.get(i) + " does not match the run's parameter layout");
+                }
+            }
+            return new Loaded(epochs, params);
+        }, reader);
+    }
+
+    private static Loaded join(CompletableFuture<Loaded> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw e;
+        }
+    }
+
+    /** Checkpoints of one run must share the model's shape (p, widths, outputs). */
+    static void requireSameShape(RunConfig expected, RunConfig actual, Path file) {
+        if (expected.p() != actual.p() || expected.dModel() != actual.dModel() || expected.nHeads() != actual.nHeads()
+                || expected.dMlp() != actual.dMlp() || expected.nOutputs() != actual.nOutputs()) {
+            throw new UserError("checkpoint " + file + " has a different model shape from the analysed checkpoint "
+                    + "(p, d_model, n_heads, d_mlp or outputs differ); one run directory must hold one run");
+        }
+    }
+}

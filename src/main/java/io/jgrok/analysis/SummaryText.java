@@ -1,0 +1,84 @@
+package io.jgrok.analysis;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** The short human-readable summary that {@code jgrok analyze} prints: our numbers beside the paper's. */
+public final class SummaryText {
+    private SummaryText() {
+    }
+
+    public static String of(AnalysisResults r) {
+        FinalAnalysis.Result f = r.fin();
+        LogitMeasures l = f.logits();
+        NeuronClusters nc = f.clusters();
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "analysis of %s, checkpoint %d (p = %d, %d checkpoints in the "
+                + "progress measures)%n", r.runDir(), f.epoch(), r.config().p(), r.progress().size()));
+        for (String w : r.warnings()) {
+            sb.append("warning: ").append(w).append('\n');
+        }
+        sb.append(String.format(Locale.ROOT, "  %-34s %-24s %s%n", "", "this run", "paper (main run)"));
+        row(sb, "key frequencies", join(r.keyFrequencies()), join(PaperNumbers.KEY_FREQUENCIES));
+        row(sb, "neurons with frac_explained >= 0.85",
+                String.format(Locale.ROOT, "%d/%d (%.1f%%)", nc.clusteredCount(), nc.nNeurons(),
+                        100 * nc.clusteredFraction()),
+                String.format(Locale.ROOT, "%d/%d (%.1f%%)", PaperNumbers.NEURONS_CLUSTERED, PaperNumbers.NEURONS,
+                        100 * PaperNumbers.FRACTION_CLUSTERED));
+        String clusters = shorten(nc.clusters().stream().map(c -> c.frequency() + ":" + c.clustered())
+                .toArray(String[]::new));
+        row(sb, "cluster sizes (frequency:neurons)", clusters, "");
+        int[] sig = AnalysisResults.significantFrequencies(
+                r.basis().frequencyNorms(f.weights().embedRowNorms()));
+        row(sb, "W_E significant frequencies", sig.length + " (" + join(sig) + ")",
+                Integer.toString(PaperNumbers.EMBED_SIGNIFICANT_FREQUENCIES));
+        row(sb, "Gini W_E / W_L", String.format(Locale.ROOT, "%.3f / %.3f", f.weights().giniEmbed(),
+                f.weights().giniNeuronLogit()), "");
+        row(sb, "loss, all data", sci(l.lossAll()), "~" + sci(PaperNumbers.FINAL_LOSS));
+        row(sb, "loss train / test", sci(l.lossTrain()) + " / " + sci(l.lossTest()), "");
+        row(sb, "accuracy train / test", pct(l.accuracyTrain()) + " / " + pct(l.accuracyTest()), "");
+        row(sb, "restricted loss (key freqs only)", sci(l.restrictedLoss()), sci(PaperNumbers.RESTRICTED_LOSS));
+        row(sb, "excluded loss (key freqs removed)", sci(l.excludedLoss()) + " (chance "
+                + String.format(Locale.ROOT, "%.2f", Math.log(r.config().p())) + ")", "");
+        row(sb, "degree-2 approximation loss", sci(f.degree2Loss()), sci(PaperNumbers.DEGREE2_LOSS) + " (from "
+                + sci(PaperNumbers.ABLATION_BASE_LOSS) + ")");
+        row(sb, "sum of squared weights", String.format(Locale.ROOT, "%.1f", f.weights().sumOfSquares()), "");
+        PhaseBoundaries.Phases ph = r.phases();
+        row(sb, "end of memorization (epoch)", epoch(ph.memorizationEnd()), epoch(PaperNumbers.MEMORIZATION_END));
+        row(sb, "end of circuit formation", epoch(ph.circuitFormationEnd()),
+                epoch(PaperNumbers.CIRCUIT_FORMATION_END));
+        row(sb, "end of cleanup", epoch(ph.cleanupEnd()), epoch(PaperNumbers.CLEANUP_END));
+        return sb.toString();
+    }
+
+    private static void row(StringBuilder sb, String what, String ours, String paper) {
+        sb.append(String.format(Locale.ROOT, "  %-34s %-24s %s%n", what, ours, paper));
+    }
+
+    /** Lists longer than this are cut in the printed summary (summary.json has them in full). */
+    static final int MAX_LISTED = 10;
+
+    private static String join(int[] v) {
+        return v.length == 0 ? "none" : shorten(Arrays.stream(v).mapToObj(Integer::toString).toArray(String[]::new));
+    }
+
+    private static String shorten(String[] items) {
+        if (items.length <= MAX_LISTED) {
+            return String.join(" ", items);
+        }
+        return String.join(" ", Arrays.copyOf(items, MAX_LISTED)) + " ... (" + items.length + ")";
+    }
+
+    private static String sci(double x) {
+        return String.format(Locale.ROOT, "%.3g", x);
+    }
+
+    private static String pct(double x) {
+        return String.format(Locale.ROOT, "%.2f%%", 100 * x);
+    }
+
+    private static String epoch(Long e) {
+        return e == null ? "none" : Long.toString(e);
+    }
+}

@@ -1,0 +1,57 @@
+package io.jgrok.cli;
+
+import io.jgrok.UserError;
+import io.jgrok.analysis.Analyzer;
+import io.jgrok.io.RunDirectory;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
+
+import java.nio.file.Path;
+
+/** {@code jgrok analyze RUN_DIR}: Fourier analysis of a run's final model and progress measures over its checkpoints. */
+final class AnalyzeCommand {
+    private AnalyzeCommand() {
+    }
+
+    static Options options() {
+        Options o = new Options();
+        o.addOption(Cli.value("device", "DEV", "auto (device if usable, else CPU), cpu, cuda, or emulated "
+                + "(default auto)"));
+        o.addOption(Cli.value("checkpoint", "E", "analyse the checkpoint of epoch E instead of the newest; its key "
+                + "frequencies are used for the progress measures"));
+        o.addOption(Cli.value("threads", "N", "CPU threads (default: all cores)"));
+        o.addOption(Cli.flag("quiet", "no progress bar"));
+        o.addOption(Cli.flag("debug", "show stack traces on errors"));
+        o.addOption(Cli.flag("help", "show this help"));
+        return o;
+    }
+
+    static int run(String[] args) {
+        Options options = options();
+        CommandLine cl = Cli.parse("analyze", options, args);
+        if (cl.hasOption("help")) {
+            Cli.printHelp("./jgrok analyze RUN_DIR [options]", "Fourier analysis of a run: the final model's "
+                    + "key frequencies, neuron clusters, ablations and Fourier norms, and the progress measures "
+                    + "(restricted/excluded loss, Gini, weight norm) over every checkpoint, with phase boundaries. "
+                    + "Writes RUN_DIR/analysis/summary.json, progress.csv, progress.json and arrays.safetensors.\n\n",
+                    options, "");
+            return 0;
+        }
+        if (cl.getArgList().size() != 1) {
+            throw new UserError("analyze takes one run directory, got " + (cl.getArgList().isEmpty() ? "none"
+                    : cl.getArgList().size() + " arguments") + "; see ./jgrok analyze --help");
+        }
+        String device = cl.getOptionValue("device", "auto");
+        if (!java.util.Arrays.asList("auto", "cpu", "cuda", "emulated").contains(device)) {
+            throw new UserError("--device must be one of auto, cpu, cuda, emulated; got '" + device + "'");
+        }
+        int threads = Cli.intValue(cl, "threads", Runtime.getRuntime().availableProcessors());
+        if (threads < 1) {
+            throw new UserError("--threads must be a positive integer, got " + threads);
+        }
+        Long checkpoint = cl.hasOption("checkpoint") ? Cli.longValue(cl, "checkpoint", 0) : null;
+        Analyzer.run(new RunDirectory(Path.of(cl.getArgList().get(0))), new Analyzer.Options(checkpoint, device,
+                threads, !cl.hasOption("quiet"), System.out, System.err));
+        return 0;
+    }
+}
