@@ -102,6 +102,22 @@ class EmulatedDeviceTest {
     }
 
     @Test
+    void fullMaskShuffleInAPartialWarpIsReported() {
+        // Blocks of 48 threads: the second warp has 16 lanes, so a full-mask shuffle names lanes that do not exist.
+        int n = 96;
+        DevicePtr x = device.alloc(4L * n);
+        device.memset(x, 0, 4L * n);
+        DevicePtr[] outs = new DevicePtr[8];
+        for (int k = 0; k < outs.length; k++) {
+            outs[k] = device.alloc(8L * n);
+        }
+        DeviceException e = assertThrows(DeviceException.class, () -> device.launch("selftest_warp_ops",
+                Dim3.of(2), Dim3.of(48), 0, KernelArgs.of().ptr(x).ptr(outs[0]).ptr(outs[1]).ptr(outs[2])
+                        .ptr(outs[3]).ptr(outs[4]).ptr(outs[5]).ptr(outs[6]).ptr(outs[7]).i32(n)));
+        assertTrue(e.getMessage().contains("naming lanes 0xffff0000 that this block does not have"), e.getMessage());
+    }
+
+    @Test
     void trapNamesBlockThreadAndLine() {
         String message = fault("fault_trap", 4, 32);
         assertEquals("kernel fault_trap block (1,0,0): thread 7 called __trap() at " + FaultSource.site("trap"),
