@@ -37,6 +37,10 @@ final class CudaErrors {
             case "CUDA_ERROR_NO_BINARY_FOR_GPU" -> "kernels/jgrok.fatbin has no code for this GPU ("
                     + "CUDA_ERROR_NO_BINARY_FOR_GPU" + detail + "): it holds sm_80, sm_86, sm_89 and sm_90 code and "
                     + "compute_90 PTX, so GPUs older than compute capability 8.0 are not supported";
+            case "CUDA_ERROR_INVALID_IMAGE", "CUDA_ERROR_INVALID_PTX", "CUDA_ERROR_INVALID_SOURCE" ->
+                    "the driver cannot load kernels/jgrok.fatbin (" + code + detail + "), usually because it is older "
+                    + "than the nvcc that built it: update the driver, or rebuild the kernels with an older nvcc "
+                    + "(`make kernels NVCC=/path/to/nvcc`, then `make jar`)";
             case "CUDA_ERROR_OUT_OF_MEMORY" -> "out of GPU memory (CUDA_ERROR_OUT_OF_MEMORY" + detail + ")";
             case "CUDA_ERROR_SYSTEM_DRIVER_MISMATCH" -> "the NVIDIA kernel driver and libcuda.so.1 have different "
                     + "versions (CUDA_ERROR_SYSTEM_DRIVER_MISMATCH): reboot or reinstall the driver";

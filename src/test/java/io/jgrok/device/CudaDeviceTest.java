@@ -57,6 +57,9 @@ class CudaDeviceTest {
         assertTrue(ptx.contains("driver supports CUDA 12.4"), ptx);
         assertTrue(ptx.contains("make kernels NVCC="), ptx);
 
+        String image = CudaErrors.of("load", new CudaException("CUDA_ERROR_INVALID_IMAGE")).getMessage();
+        assertTrue(image.contains("older than the nvcc that built it"), image);
+
         String oom = CudaErrors.of("alloc", new CudaException("CUDA_ERROR_OUT_OF_MEMORY"), ": 10 bytes requested")
                 .getMessage();
         assertEquals("alloc: out of GPU memory (CUDA_ERROR_OUT_OF_MEMORY: 10 bytes requested)", oom);
