@@ -3,7 +3,8 @@
 One epoch, as in the paper's code: float32 forward of the 3830 train pairs (full batch) and float64 cross-entropy,
 the test loss on the 8939 test pairs under no_grad (every epoch), backward, AdamW step (weight decay 1.0 on every
 parameter, betas (0.9, 0.98)), warmup scheduler step. Reports the median wall time per epoch over --epochs epochs
-after --warmup untimed ones.
+after --warmup untimed ones, and the process CPU time per epoch (which other jobs on a shared machine inflate
+less than the wall time; with n threads it is up to n times the wall time).
 
 Run: /usr/bin/python3 bench/pytorch_eager.py [--threads 2] [--epochs 20] [--warmup 3] [--json]
 """
@@ -44,14 +45,18 @@ def main():
                                              warmup_steps=10)
 
     times = []
+    cpu_times = []
     losses = None
     for epoch in range(args.warmup + args.epochs):
         start = time.perf_counter()
+        cpu_start = time.process_time()
         losses = tg.train_epoch(model, optimizer, scheduler, train_tokens, train_labels, test_tokens,
                                 test_labels)
         elapsed = time.perf_counter() - start
+        cpu_elapsed = time.process_time() - cpu_start
         if epoch >= args.warmup:
             times.append(elapsed)
+            cpu_times.append(cpu_elapsed)
 
     result = {
         "engine": "pytorch-eager",
@@ -64,6 +69,8 @@ def main():
         "ms_per_epoch_median": 1000 * statistics.median(times),
         "ms_per_epoch_min": 1000 * min(times),
         "ms_per_epoch_max": 1000 * max(times),
+        "cpu_ms_per_epoch_median": 1000 * statistics.median(cpu_times),
+        "load_average_1min": os.getloadavg()[0],
         "last_train_loss": losses[0],
         "last_test_loss": losses[1],
     }
@@ -75,6 +82,8 @@ def main():
         print(f"  {result['ms_per_epoch_median']:.1f} ms/epoch median over {len(times)} epochs "
               f"(min {result['ms_per_epoch_min']:.1f}, max {result['ms_per_epoch_max']:.1f}); "
               f"{1000 / result['ms_per_epoch_median']:.2f} epochs/s")
+        print(f"  process CPU time {result['cpu_ms_per_epoch_median']:.1f} ms/epoch median; "
+              f"load average (1 min) at the end {result['load_average_1min']:.2f}")
 
 
 if __name__ == "__main__":
