@@ -38,6 +38,8 @@ public final class Main {
         try {
             return switch (command) {
                 case "train" -> TrainCommand.run(rest);
+                case "bench" -> BenchCommand.run(rest);
+                case "predict" -> PredictCommand.run(rest);
                 default -> throw new UserError("unknown command '" + command
                         + "'; commands: train, predict, analyze, figures, bench, sweep");
             };
