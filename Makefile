@@ -2,7 +2,7 @@
 MVN ?= mvn
 MVN_FLAGS ?= -q -B
 
-.PHONY: help run jar test bench jmh clean
+.PHONY: help run jar test bench jmh golden clean
 
 help:
 	@echo "make run     train the paper's model (CPU when no GPU) into runs/paper and analyse it"
@@ -10,6 +10,7 @@ help:
 	@echo "make jar     build target/jgrok.jar"
 	@echo "make bench   epochs/s of the engines at the paper's config"
 	@echo "make jmh     JMH benchmarks of the hot operations (bench/java)"
+	@echo "make golden  regenerate the PyTorch golden test values (needs python3-torch)"
 	@echo "make clean   remove build outputs"
 
 jar:
@@ -30,6 +31,11 @@ bench: jar
 jmh:
 	$(MVN) $(MVN_FLAGS) -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
 	java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) org.openjdk.jmh.Main $(JMH_ARGS)
+
+# Regenerate the PyTorch golden values under src/test/resources/golden (needs Debian's python3-torch).
+golden:
+	/usr/bin/python3 tools/make_golden.py
+	/usr/bin/python3 tools/make_torch_randperm_checks.py
 
 clean:
 	$(MVN) $(MVN_FLAGS) clean
