@@ -2,7 +2,7 @@
 MVN ?= mvn
 MVN_FLAGS ?= -q -B
 
-.PHONY: help run jar test bench jmh clean kernels emulator emulator-tsan emulator-tsan-optional test-tsan emulator-bench
+.PHONY: help run jar test bench jmh golden clean kernels emulator emulator-tsan emulator-tsan-optional test-tsan emulator-bench
 
 help:
 	@echo "make run            train the paper's model (CPU when no GPU) into runs/paper and analyse it"
@@ -10,6 +10,7 @@ help:
 	@echo "make jar            build target/jgrok.jar"
 	@echo "make bench          epochs/s of the engines at the paper's config"
 	@echo "make jmh            JMH benchmarks of the hot operations (bench/java)"
+	@echo "make golden         regenerate the PyTorch golden test values (needs python3-torch)"
 	@echo "make kernels        nvcc: kernels/jgrok.fatbin (sm_80/86/89/90 + PTX), ptxas report, spill check"
 	@echo "make emulator       g++: the emulated device (the same kernels for the host) into target/native/"
 	@echo "make emulator-tsan  the emulated device with real threads under ThreadSanitizer (target/native/tsan/)"
@@ -39,6 +40,11 @@ bench: jar
 jmh:
 	$(MVN) $(MVN_FLAGS) -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
 	java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) org.openjdk.jmh.Main $(JMH_ARGS)
+
+# Regenerate the PyTorch golden values under src/test/resources/golden (needs Debian's python3-torch).
+golden:
+	/usr/bin/python3 tools/make_golden.py
+	/usr/bin/python3 tools/make_torch_randperm_checks.py
 
 clean:
 	$(MVN) $(MVN_FLAGS) clean
