@@ -36,7 +36,13 @@ class EmulatorTsanTest {
         Path runtime = tsanRuntime();
         assumeTrue(runtime != null, "no ThreadSanitizer runtime (g++ -print-file-name=libtsan.so.2)");
 
+        // ThreadSanitizer keeps a few shadow cells per 8 bytes and can, rarely, lose the conflicting access (seen
+        // once in many runs on a heavily loaded machine); a race it reports in any of three runs is a race.
         Result racy = run(runtime, "fault_missing_barrier");
+        for (int attempt = 1; attempt < 3 && !racy.output.contains("WARNING: ThreadSanitizer: data race")
+                && !racy.output.contains("FATAL: ThreadSanitizer"); attempt++) {
+            racy = run(runtime, "fault_missing_barrier");
+        }
         assumeFalse(racy.output.contains("FATAL: ThreadSanitizer") || racy.output.contains("unexpected memory "
                 + "mapping"), "ThreadSanitizer cannot run on this machine: " + firstLine(racy.output, "ThreadSanitizer"));
         assertTrue(racy.output.contains("WARNING: ThreadSanitizer: data race"), racy.output);
