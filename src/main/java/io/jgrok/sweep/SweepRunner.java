@@ -1,5 +1,6 @@
 package io.jgrok.sweep;
 
+import io.jgrok.UserError;
 import io.jgrok.io.Checkpoints;
 import io.jgrok.io.History;
 import io.jgrok.io.RunDirectory;
@@ -8,8 +9,13 @@ import io.jgrok.util.Progress;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,6 +84,30 @@ public final class SweepRunner {
     }
 
     private Result run() {
+        try {
+            Files.createDirectories(options.sweepDir());
+        } catch (IOException e) {
+            throw new UserError("cannot create sweep directory " + options.sweepDir() + ": " + e.getMessage());
+        }
+        // One process per index: two processes working on the same runs would write the same run directories.
+        Path lockFile = Path.of(SweepIndex.file(options.sweepDir(), options.shard()) + ".lock");
+        String busy = "another jgrok sweep process is working on " + options.sweepDir()
+                + (options.shard() == null ? "" : " shard " + options.shard()) + " (it holds " + lockFile
+                + "); wait for it or stop it";
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock lock = channel.tryLock()) {
+            if (lock == null) {
+                throw new UserError(busy);
+            }
+            return runLocked();
+        } catch (OverlappingFileLockException e) {
+            throw new UserError(busy);
+        } catch (IOException e) {
+            throw new UserError("cannot lock " + lockFile + ": " + e.getMessage());
+        }
+    }
+
+    private Result runLocked() {
         index = SweepIndex.openOrCreate(options.sweepDir(), spec, options.shard(), runs);
         List<TrainJob> jobs = new ArrayList<>();
         List<String> skippedFailed = new ArrayList<>();

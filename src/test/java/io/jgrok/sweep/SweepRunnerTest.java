@@ -181,6 +181,23 @@ class SweepRunnerTest {
     }
 
     @Test
+    void aSecondProcessOnTheSameSweepIsRefused() throws Exception {
+        String spec = "{\"p\": 11, \"d_model\": 8, \"n_heads\": 2, \"d_mlp\": 16, \"n_epochs\": 5, "
+                + "\"analysis\": \"none\"}";
+        Path dir = tmp.resolve("sweep");
+        Files.createDirectories(dir);
+        Path lockFile = dir.resolve(SweepIndex.FILE + ".lock");
+        try (var channel = java.nio.channels.FileChannel.open(lockFile, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE); var lock = channel.lock()) {
+            UserError e = assertThrows(UserError.class, () -> sweep(spec, dir, null, false, 1));
+            assertTrue(e.getMessage().contains("another jgrok sweep process"), e.getMessage());
+            // Shards lock their own index: shard 0/2 may run beside the holder of the whole sweep's lock.
+            assertEquals(1, sweep(spec, dir, new Shard(0, 2), false, 1).done());
+        }
+        assertEquals(1, sweep(spec, dir, null, false, 1).done(), "the lock is gone with its holder");
+    }
+
+    @Test
     void shardsThenMergeGiveTheWholeSweep() throws Exception {
         String spec = "{\"p\": 11, \"d_model\": 8, \"n_heads\": 2, \"d_mlp\": 16, \"n_epochs\": 30, "
                 + "\"checkpoint_every\": 10, \"seed\": \"1..5\"}";
