@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class SlurmSweepTest {
     private static final String SPEC = "{\"p\": 11, \"d_model\": 8, \"n_heads\": 2, \"d_mlp\": 16, "
-            + "\"n_epochs\": 60, \"checkpoint_every\": 20, \"seeds\": \"1..5\"}";
+            + "\"n_epochs\": 60, \"checkpoint_every\": 20, \"analysis\": \"none\", \"seeds\": \"1..5\"}";
     private static final String NODE = "jgroknode";
 
     @TempDir
