@@ -63,8 +63,10 @@ final class SweepCommand {
                     "Train every run of a sweep spec: a JSON object of ./jgrok train flags, each a value, a list "
                             + "of values (an axis) or an integer range \"A..B\"; the runs are the cartesian product "
                             + "of the axes. Example: {\"n_epochs\": 20000, \"seeds\": \"1..5\", \"weight_decay\": "
-                            + "[0.3, 1, 3], \"train_fraction\": [0.2, 0.3, 0.5]}. The sweep index records each "
-                            + "run's status; running the same command again resumes an interrupted sweep.\n\n",
+                            + "[0.3, 1, 3], \"train_fraction\": [0.2, 0.3, 0.5]}. Runs get threads 1 and device cpu "
+                            + "unless the spec sets them; \"analysis\": \"none\" skips analysing each finished run. "
+                            + "The sweep index records each run's status; running the same command again resumes an "
+                            + "interrupted sweep.\n\n",
                     options, "\nExit status: 0 all runs done, 1 some runs failed, 2 bad input, 130 stopped.");
             return 0;
         }
