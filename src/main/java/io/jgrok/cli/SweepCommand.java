@@ -155,6 +155,9 @@ final class SweepCommand {
         System.out.printf(Locale.ROOT, "  %d models x %d epochs in %.1f s: %.1f model-epochs/s (%.1f epochs/s per "
                         + "model)%n", r.models(), r.epochs(), r.wallSeconds(), r.modelEpochsPerSecond(),
                 r.modelEpochsPerSecond() / Math.min(r.models(), r.width()));
+        System.out.printf(Locale.ROOT, "  process CPU time: %.1f ms per model-epoch (%.0f%% of %d core(s) busy; wall "
+                        + "time exceeds CPU time when other processes compete for the cores)%n",
+                r.cpuMsPerModelEpoch(), 100 * r.cpuSeconds() / (r.wallSeconds() * cores), cores);
         return 0;
     }
 }

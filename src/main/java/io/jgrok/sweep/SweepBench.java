@@ -22,9 +22,18 @@ import java.util.stream.Stream;
  */
 public final class SweepBench {
     /** The measurement. */
-    public record Result(int models, int width, int epochs, double wallSeconds) {
+    /**
+     * @param cpuSeconds CPU time of the whole process over the timed round: with the wall time it tells how much
+     *                   of the cores the benchmark had (other processes compete on a shared machine)
+     */
+    public record Result(int models, int width, int epochs, double wallSeconds, double cpuSeconds) {
         public double modelEpochsPerSecond() {
             return (double) models * epochs / wallSeconds;
+        }
+
+        /** CPU milliseconds per model-epoch: the cost of an epoch when the cores are not shared. */
+        public double cpuMsPerModelEpoch() {
+            return 1000 * cpuSeconds / ((double) models * epochs);
         }
     }
 
@@ -49,6 +58,7 @@ public final class SweepBench {
             }
             List<TrainJob> jobs = jobs(base, models, epochs, tmp.resolve("timed"));
             List<String> failures = new ArrayList<>();
+            long c0 = processCpuNanos();
             long t0 = System.nanoTime();
             trainer.train(jobs, new BatchTrainer.Listener() {
                 @Override
@@ -69,13 +79,19 @@ public final class SweepBench {
                 }
             });
             double wall = (System.nanoTime() - t0) / 1e9;
+            double cpu = (processCpuNanos() - c0) / 1e9;
             if (!failures.isEmpty()) {
                 throw new IllegalStateException("benchmark runs failed: " + failures);
             }
-            return new Result(models, trainer.width(), epochs, wall);
+            return new Result(models, trainer.width(), epochs, wall, cpu);
         } finally {
             deleteTree(tmp);
         }
+    }
+
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : 0L;
     }
 
     private static List<TrainJob> jobs(RunConfig base, int models, int epochs, Path dir) {
