@@ -115,7 +115,7 @@ JGROK_UNROLL
             for (int i = 0; i < TM; ++i) {
 JGROK_UNROLL
                 for (int j = 0; j < TN; ++j) {
-                    acc[i][j] = fmaf(a[i], b[j], acc[i][j]);
+                    acc[i][j] += a[i] * b[j];
                 }
             }
         }
