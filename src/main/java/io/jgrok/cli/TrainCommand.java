@@ -142,6 +142,7 @@ final class TrainCommand {
             return 0;
         }
         RunConfig config = config(cl);
+        Engines.requireAvailable(config);
         Path out = cl.hasOption("out") ? Path.of(cl.getOptionValue("out"))
                 : Path.of("runs", config.preset() + "-seed" + config.seed());
         Trainer.Outcome outcome = Trainer.start(config, new RunDirectory(out), Cli.pathValue(cl, "init"),

@@ -56,16 +56,26 @@ public final class Engines {
                 yield new CpuEngine(config, split);
             }
             case "cuda" -> {
-                CudaProbe probe = Devices.probeCuda();
-                if (!probe.usable()) {
-                    throw new UserError("--device cuda: " + probe.reason() + "; use --device cpu or auto");
-                }
+                requireAvailable(config);
                 yield device(config, split, "cuda", profileOut);
             }
             case "emulated" -> device(config, split, "emulated", profileOut);
             default -> throw new UserError("--device must be one of auto, cpu, cuda, emulated; got '"
                     + config.device() + "'");
         };
+    }
+
+    /**
+     * Throws the one-line {@link UserError} that opening the config's engine would throw for a missing GPU, cheaply
+     * and before anything is written ({@code --device cuda} without a usable GPU).
+     */
+    public static void requireAvailable(RunConfig config) {
+        if (config.device().equals("cuda")) {
+            CudaProbe probe = Devices.probeCuda();
+            if (!probe.usable()) {
+                throw new UserError("--device cuda: " + probe.reason());
+            }
+        }
     }
 
     private static Engine device(RunConfig config, Split split, String kind, PrintStream profileOut) {

@@ -60,13 +60,13 @@ final class EpochProfile {
             sb.append("  no replayed epochs were profiled\n");
             return sb.toString();
         }
-        sb.append(String.format(Locale.ROOT, "  %-48s %8s %12s %7s%n", "kernel", "launches", "us/epoch", "share"));
+        sb.append(String.format(Locale.ROOT, "  %-56s %8s %12s %7s%n", "kernel", "launches", "us/epoch", "share"));
         for (Map.Entry<String, double[]> e : millis.entrySet()) {
             double us = 1000.0 * e.getValue()[0] / epochs;
-            sb.append(String.format(Locale.ROOT, "  %-48s %8.1f %12.1f %6.1f%%%n", e.getKey(),
+            sb.append(String.format(Locale.ROOT, "  %-56s %8.1f %12.1f %6.1f%%%n", e.getKey(),
                     e.getValue()[1] / epochs, us, 100.0 * e.getValue()[0] / totalMillis));
         }
-        sb.append(String.format(Locale.ROOT, "  %-48s %8s %12.1f %6.1f%%%n", "epoch (sum of kernels)", "",
+        sb.append(String.format(Locale.ROOT, "  %-56s %8s %12.1f %6.1f%%%n", "epoch (sum of kernels)", "",
                 1000.0 * totalMillis / epochs, 100.0));
         return sb.toString();
     }
