@@ -2,7 +2,8 @@
 MVN ?= mvn
 MVN_FLAGS ?= -q -B
 
-.PHONY: help run jar test bench jmh golden clean kernels emulator emulator-tsan emulator-tsan-optional test-tsan emulator-bench
+.PHONY: help run jar test bench jmh golden clean kernels emulator emulator-tsan emulator-tsan-optional test-tsan emulator-bench \
+        gpu-check
 
 help:
 	@echo "make run            train the paper's model (CPU when no GPU) into runs/paper and analyse it"
@@ -16,6 +17,7 @@ help:
 	@echo "make emulator-tsan  the emulated device with real threads under ThreadSanitizer (target/native/tsan/)"
 	@echo "make test-tsan      device tests (TEST=pattern) on the ThreadSanitizer emulator; a data race fails"
 	@echo "make emulator-bench launch throughput of the emulated device"
+	@echo "make gpu-check      on a machine with an NVIDIA GPU: CUDA tests vs the CPU engine, 2,000 paper epochs, table"
 	@echo "make clean          remove build outputs"
 
 # With nvcc present, the jar and the tests also get the GPU kernels.
@@ -35,6 +37,18 @@ test: emulator $(GPU_KERNELS)
 
 bench: jar
 	./jgrok bench
+
+# On a machine with an NVIDIA GPU: build (kernels included), run the CUDA twins of the device tests against the CPU
+# engine (a missing GPU fails them instead of skipping), then the paper config for 2,000 epochs with the per-kernel
+# table (io.jgrok.engine.device.GpuCheck). Without a usable GPU it stops at once with one line saying why.
+GPU_CHECK_EPOCHS ?= 2000
+gpu-check:
+	@command -v $(NVCC) >/dev/null || { echo "gpu-check: nvcc not found: the CUDA kernels cannot be built"; exit 2; }
+	$(MAKE) --no-print-directory jar
+	@java -cp target/jgrok.jar io.jgrok.engine.device.GpuCheck --probe
+	$(MVN) $(MVN_FLAGS) test -Dtest='Cuda*Test' -Dsurefire.failIfNoSpecifiedTests=false \
+	  -Djgrok.test.argLine=-Djgrok.test.requireGpu=true
+	java -cp target/jgrok.jar io.jgrok.engine.device.GpuCheck --epochs $(GPU_CHECK_EPOCHS)
 
 # JMH_ARGS are passed to JMH, e.g. make jmh JMH_ARGS="OpsBench -p width=512"
 jmh:
