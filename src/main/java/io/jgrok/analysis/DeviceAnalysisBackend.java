@@ -91,7 +91,7 @@ public final class DeviceAnalysisBackend implements AnalysisBackend {
     @Override
     public String description() {
         return "device analysis on " + device.description() + "; transforms: " + transforms.description()
-                + "; forward passes: " + forward.description();
+                + "; forward passes: CPU engine";
     }
 
     @Override
