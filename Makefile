@@ -24,9 +24,10 @@ test:
 bench: jar
 	./jgrok bench
 
+# JMH_ARGS are passed to JMH, e.g. make jmh JMH_ARGS="OpsBench -p width=512"
 jmh:
-	$(MVN) $(MVN_FLAGS) -DskipTests test-compile
-	$(MVN) $(MVN_FLAGS) exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.openjdk.jmh.Main -Dexec.args="$(JMH_ARGS)"
+	$(MVN) $(MVN_FLAGS) -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
+	java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) org.openjdk.jmh.Main $(JMH_ARGS)
 
 clean:
 	$(MVN) $(MVN_FLAGS) clean

@@ -52,11 +52,14 @@ final class Cli {
                 normalised.add(arg);
             }
         }
+        CommandLine cl;
         try {
-            return DefaultParser.builder().setAllowPartialMatching(false).build()
+            cl = DefaultParser.builder().setAllowPartialMatching(false).build()
                     .parse(options, normalised.toArray(new String[0]));
         } catch (UnrecognizedOptionException e) {
-            throw new UserError("unknown option " + e.getOption() + " for '" + command + "'; see ./jgrok " + command
+            String name = e.getOption().contains("=") ? e.getOption().substring(0, e.getOption().indexOf('='))
+                    : e.getOption();
+            throw new UserError("unknown option " + name + " for '" + command + "'; see ./jgrok " + command
                     + " --help");
         } catch (MissingArgumentException e) {
             throw new UserError("option --" + e.getOption().getLongOpt() + " needs a value ("
@@ -66,6 +69,14 @@ final class Cli {
         } catch (ParseException e) {
             throw new UserError(e.getMessage() + "; see ./jgrok " + command + " --help");
         }
+        // A repeated option would silently keep its first value; say so instead.
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Option o : cl.getOptions()) {
+            if (!seen.add(o.getLongOpt())) {
+                throw new UserError("option --" + o.getLongOpt() + " is given more than once");
+            }
+        }
+        return cl;
     }
 
     static int intValue(CommandLine cl, String name, int fallback) {

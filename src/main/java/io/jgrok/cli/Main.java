@@ -39,6 +39,8 @@ public final class Main {
             return switch (command) {
                 case "train" -> TrainCommand.run(rest);
                 case "analyze" -> AnalyzeCommand.run(rest);
+                case "bench" -> BenchCommand.run(rest);
+                case "predict" -> PredictCommand.run(rest);
                 default -> throw new UserError("unknown command '" + command
                         + "'; commands: train, predict, analyze, figures, bench, sweep");
             };

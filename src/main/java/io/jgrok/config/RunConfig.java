@@ -151,7 +151,7 @@ public record RunConfig(
             }
             return GSON.fromJson(merged, RunConfig.class);
         } catch (JsonParseException | IllegalStateException | NumberFormatException e) {
-            throw new UserError("config is not valid JSON for a jgrok run: " + e.getMessage(), e);
+            throw new UserError("config is not valid JSON for a jgrok run (" + io.jgrok.io.JsonErrors.describe(e) + ")", e);
         }
     }
 

@@ -155,7 +155,7 @@ public final class History implements EpochSink {
             }
             return h;
         } catch (JsonParseException | IllegalStateException | NullPointerException | ClassCastException e) {
-            throw new UserError("history " + file + " is not valid jgrok history JSON: " + e.getMessage());
+            throw new UserError("history " + file + " is not valid jgrok history JSON (" + JsonErrors.describe(e) + ")");
         }
     }
 

@@ -165,7 +165,7 @@ public final class Safetensors {
         } catch (IOException e) {
             throw new UserError(what + " cannot be read: " + e.getMessage());
         } catch (IllegalStateException | UnsupportedOperationException | ClassCastException e) {
-            throw new UserError(what + " has a malformed header: " + e.getMessage());
+            throw new UserError(what + " has a malformed header (" + JsonErrors.describe(e) + ")");
         }
     }
 

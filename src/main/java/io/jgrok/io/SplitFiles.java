@@ -74,7 +74,7 @@ public final class SplitFiles {
             int[] tr = toInts(train, source);
             return test == null ? Split.fromTrainIndices(p, tr, source) : Split.of(p, tr, toInts(test, source), source);
         } catch (JsonParseException | IllegalStateException | UnsupportedOperationException e) {
-            throw new UserError(source + " is not valid JSON: " + e.getMessage());
+            throw new UserError(source + " is not valid JSON (" + JsonErrors.describe(e) + ")");
         }
     }
 

@@ -28,9 +28,14 @@ public final class CpuEngine implements Engine {
     private Grokfast grokfast;
 
     public CpuEngine(RunConfig config, Split split) {
+        this(config, split, Ops.best());
+    }
+
+    /** With a given loop implementation (tests run the scalar fallback too). */
+    CpuEngine(RunConfig config, Split split, Ops ops) {
         this.config = config;
         this.layout = new ParamLayout(config);
-        this.model = new CpuModel(layout, config.threads());
+        this.model = new CpuModel(layout, config.threads(), ops);
         this.trainable = TrainableRanges.of(config, layout);
         this.train = split.train();
         this.test = split.test();
@@ -40,7 +45,8 @@ public final class CpuEngine implements Engine {
 
     @Override
     public String description() {
-        return "cpu engine: " + model.threads() + " thread(s), BLAS " + Gemm.implementation();
+        return "cpu engine: " + model.threads() + " thread(s), BLAS " + Gemm.implementation() + ", "
+                + model.opsDescription();
     }
 
     @Override

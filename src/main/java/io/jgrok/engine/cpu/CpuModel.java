@@ -9,29 +9,34 @@ import java.util.Arrays;
  *
  * <p>The loss reads only the {@code =} position, so its query, the attention output, the MLP and the unembedding
  * are needed there only, and the keys and values at positions 0 and 1 depend on one token each. Everything that
- * depends on a single token is therefore computed once per epoch as a per-token table (a "row" r is token a at
- * position 0, r = a; token b at position 1, r = p + b; the {@code =} token at position 2, r = 2p; a "slot" is a row
- * and a head, s = r*H + h):
+ * depends on a single token is therefore computed once per epoch as a per-token table. A "row" r is token a at
+ * position 0 (r = a), token b at position 1 (r = p + b) or {@code =} at position 2 (r = 2p); a "slot" is a row and
+ * a head, s = r*H + h:
  * <pre>
- *   X[r]    = W_E[token] + W_pos[pos]           K[s], V[s] = X[r] W_K[h], X[r] W_V[h]
- *   S[s]    = q_h . K[s] / sqrt(d_head)         with q_h = X[2p] W_Q[h]
- *   VO[s]   = V[s] W_O[h]                       (the slot's contribution to the residual, per unit attention)
- *   VOI[s]  = VO[s] W_in                        VOU[s] = VO[s] W_U
- *   c       = X[2p] W_in + b_in                 base = (X[2p] + b_out) W_U            WOU = W_out W_U
+ *   X[r]     = W_E[token] + W_pos[pos]
+ *   E[s]     = exp(X[r] . kq_h - shift_h)       kq_h = W_K[h] q_h / sqrt(d_head), q_h = X[2p] W_Q[h]
+ *   V[s]     = X[r] W_V[h]
+ *   VOI[s]   = V[s] (W_O[h] W_in)               VOU[s] = V[s] (W_O[h] W_U)
+ *   c        = X[2p] W_in + b_in                base   = (X[2p] + b_out) W_U        WOU = W_out W_U
  * </pre>
- * Per example only the attention weights (softmax over three scores), the MLP pre-activation
- * {@code pre = c + sum_h sum_pos alpha VOI} (12 table rows at the paper's size, instead of a 128x512 product),
- * ReLU, and the logits {@code base + sum alpha VOU + post WOU} remain; the last product, [n, d_mlp] x [d_mlp, V],
- * is the epoch's dominant cost and goes to BLAS. The backward pass mirrors this: per-example gradients are
- * scattered into gradients of the tables, which are then pulled back to the weights with small products.
+ * Factoring through the rank-d_head products W_O[h] W_in and W_O[h] W_U makes the tables 4x cheaper than going
+ * through the d_model-wide V W_O. Attention weights need no exp per example: alpha = E[s] / sum over the three
+ * positions, with the per-head shift cancelling (the tables are float64, so the shift cannot underflow in
+ * practice; a row whose sum does underflow falls back to a local max).
  *
- * <p>Rows are processed in blocks, split statically over the workers; each worker keeps its own gradient
- * accumulators, reduced in worker order, so results are deterministic for a given thread count.
+ * <p>Per example only {@code pre = c + sum_{h,pos} alpha VOI} (12 table rows at the paper's size instead of a
+ * 128x512 product), ReLU, and {@code logits = base + sum alpha VOU + post WOU} remain; the last product,
+ * [n, d_mlp] x [d_mlp, V], dominates the epoch and goes to BLAS. The backward pass mirrors this: per-example
+ * gradients are scattered into gradients of the tables, then pulled back to the weights with small products.
+ *
+ * <p>Rows are processed in blocks of {@link #BLOCK}, split statically over the workers; each worker keeps its own
+ * gradient accumulators, reduced in worker order, so results are deterministic for a given thread count.
  * Activations are float32; log-softmax and cross-entropy are float64.
  */
 final class CpuModel implements AutoCloseable {
     static final int BLOCK = 128;
 
+    private final Ops ops;
     private final ParamLayout layout;
     private final int p;
     private final int d;
@@ -45,17 +50,19 @@ final class CpuModel implements AutoCloseable {
     private final WorkerPool pool;
 
     // Per-token tables, rebuilt by prepare().
-    private final float[] x;
-    private final float[] q;
-    private final float[] k;
-    private final float[] v;
-    private final float[] scores;
-    private final float[] vo;
-    private final float[] voi;
-    private final float[] vou;
-    private final float[] c;
-    private final float[] base;
-    private final float[] wou;
+    private final float[] x;        // [nRows, d]
+    private final float[] q;        // [H, dHead]
+    private final float[] kq;       // [d, H] (column h = W_K[h] q_h * scale)
+    private final float[] scores;   // [nRows, H]
+    private final double[] expScores; // [nRows, H]
+    private final float[] v;        // [nRows, d] (head h in columns h*dHead ..)
+    private final float[] woi;      // [H, dHead, dMlp]
+    private final float[] wouHead;  // [H, dHead, nOut]
+    private final float[] voi;      // [nSlots, dMlp]
+    private final float[] vou;      // [nSlots, nOut]
+    private final float[] c;        // [dMlp]
+    private final float[] base;     // [nOut]
+    private final float[] wou;      // [dMlp, nOut]
     private float[] w;
 
     private final Worker[] workers;
@@ -75,7 +82,8 @@ final class CpuModel implements AutoCloseable {
         }
     }
 
-    CpuModel(ParamLayout layout, int threads) {
+    CpuModel(ParamLayout layout, int threads, Ops ops) {
+        this.ops = ops;
         this.layout = layout;
         this.p = layout.p;
         this.d = layout.dModel;
@@ -89,10 +97,12 @@ final class CpuModel implements AutoCloseable {
         this.pool = new WorkerPool(threads);
         x = new float[nRows * d];
         q = new float[nHeads * dHead];
-        k = strided(nRows, d);
-        v = strided(nRows, d);
+        kq = new float[d * nHeads];
         scores = new float[nSlots];
-        vo = strided(nSlots, d);
+        expScores = new double[nSlots];
+        v = strided(nRows, d);
+        woi = new float[nHeads * dHead * dMlp];
+        wouHead = new float[nHeads * dHead * nOut];
         voi = new float[nSlots * dMlp];
         vou = new float[nSlots * nOut];
         c = new float[dMlp];
@@ -108,11 +118,15 @@ final class CpuModel implements AutoCloseable {
         return pool.threads();
     }
 
+    String opsDescription() {
+        return ops.describe();
+    }
+
     /** Builds the per-token tables for weights {@code params} (kept by reference until the next call). */
     void prepare(float[] params) {
         this.w = params;
         final ParamLayout L = layout;
-        // X rows: a at position 0, b at position 1, '=' at position 2.
+        final int eq = 2 * p;
         for (int t = 0; t < p; t++) {
             for (int j = 0; j < d; j++) {
                 float e = params[L.wE + t * d + j];
@@ -121,44 +135,46 @@ final class CpuModel implements AutoCloseable {
             }
         }
         for (int j = 0; j < d; j++) {
-            x[2 * p * d + j] = params[L.wE + p * d + j] + params[L.wPos + 2 * d + j];
+            x[eq * d + j] = params[L.wE + p * d + j] + params[L.wPos + 2 * d + j];
         }
-        final int eq = 2 * p;
         for (int h = 0; h < nHeads; h++) {
-            // K, V for every row: [nRows, d] x [d, dHead], written as head h's columns of [nRows, H*dHead].
-            Gemm.gemm(false, false, nRows, dHead, d, 1f, x, 0, d, params, L.wK + h * d * dHead, dHead,
-                    0f, k, h * dHead, d);
-            Gemm.gemm(false, false, nRows, dHead, d, 1f, x, 0, d, params, L.wV + h * d * dHead, dHead,
-                    0f, v, h * dHead, d);
-            // q_h = x_eq W_Q[h]
+            // q_h = x_eq W_Q[h]; kq_h = W_K[h] q_h * scale (so that score = x . kq_h).
             Gemm.gemm(false, false, 1, dHead, d, 1f, x, eq * d, d, params, L.wQ + h * d * dHead, dHead,
                     0f, q, h * dHead, dHead);
-            // VO[r, h] = V[r, h] W_O[h]: [nRows, dHead] x [dHead, d] into rows s = r*H + h of [nSlots, d].
-            Gemm.gemm(false, false, nRows, d, dHead, 1f, v, h * dHead, d, params, L.wO + h * dHead * d, d,
-                    0f, vo, h * d, nHeads * d);
+            Gemm.gemm(false, false, d, 1, dHead, scale, params, L.wK + h * d * dHead, dHead, q, h * dHead, 1,
+                    0f, kq, h, nHeads);
+            // V for every row, head h's columns.
+            Gemm.gemm(false, false, nRows, dHead, d, 1f, x, 0, d, params, L.wV + h * d * dHead, dHead,
+                    0f, v, h * dHead, d);
+            // W_O[h] W_in and W_O[h] W_U.
+            Gemm.gemm(false, false, dHead, dMlp, d, 1f, params, L.wO + h * dHead * d, d, params, L.wIn, dMlp,
+                    0f, woi, h * dHead * dMlp, dMlp);
+            Gemm.gemm(false, false, dHead, nOut, d, 1f, params, L.wO + h * dHead * d, d, params, L.wU, nOut,
+                    0f, wouHead, h * dHead * nOut, nOut);
         }
-        for (int r = 0; r < nRows; r++) {
-            for (int h = 0; h < nHeads; h++) {
-                float s = 0f;
-                for (int j = 0; j < dHead; j++) {
-                    s += q[h * dHead + j] * k[r * d + h * dHead + j];
-                }
-                scores[r * nHeads + h] = s * scale;
+        Gemm.gemm(false, false, nRows, nHeads, d, 1f, x, 0, d, kq, 0, nHeads, 0f, scores, 0, nHeads);
+        for (int h = 0; h < nHeads; h++) {
+            float shift = Float.NEGATIVE_INFINITY;
+            for (int r = 0; r < nRows; r++) {
+                shift = Math.max(shift, scores[r * nHeads + h]);
+            }
+            for (int r = 0; r < nRows; r++) {
+                expScores[r * nHeads + h] = Math.exp((double) scores[r * nHeads + h] - shift);
             }
         }
         pool.forEachWorker(wi -> {
-            int lo = WorkerPool.shareStart(wi, pool.threads(), nSlots);
-            int hi = WorkerPool.shareStart(wi + 1, pool.threads(), nSlots);
-            Gemm.gemm(false, false, hi - lo, dMlp, d, 1f, vo, lo * d, d, params, L.wIn, dMlp, 0f, voi, lo * dMlp,
-                    dMlp);
-            Gemm.gemm(false, false, hi - lo, nOut, d, 1f, vo, lo * d, d, params, L.wU, nOut, 0f, vou, lo * nOut,
-                    nOut);
+            // VOI and VOU: per head, [nRows, dHead] x [dHead, width] into slots r*H + h; heads split over workers.
+            for (int h = wi; h < nHeads; h += pool.threads()) {
+                Gemm.gemm(false, false, nRows, dMlp, dHead, 1f, v, h * dHead, d, woi, h * dHead * dMlp, dMlp,
+                        0f, voi, h * dMlp, nHeads * dMlp);
+                Gemm.gemm(false, false, nRows, nOut, dHead, 1f, v, h * dHead, d, wouHead, h * dHead * nOut, nOut,
+                        0f, vou, h * nOut, nHeads * nOut);
+            }
             int mlo = WorkerPool.shareStart(wi, pool.threads(), dMlp);
             int mhi = WorkerPool.shareStart(wi + 1, pool.threads(), dMlp);
             Gemm.gemm(false, false, mhi - mlo, nOut, d, 1f, params, L.wOut + mlo * d, d, params, L.wU, nOut,
                     0f, wou, mlo * nOut, nOut);
         });
-        // c = x_eq W_in + b_in ; base = (x_eq + b_out) W_U
         System.arraycopy(params, L.bIn, c, 0, dMlp);
         Gemm.gemm(false, false, 1, dMlp, d, 1f, x, eq * d, d, params, L.wIn, dMlp, 1f, c, 0, dMlp);
         float[] xb = new float[d];
@@ -194,7 +210,11 @@ final class CpuModel implements AutoCloseable {
             for (int blk = b0; blk < b1; blk++) {
                 int from = blk * BLOCK;
                 int to = Math.min(n, from + BLOCK);
-                block(wk, examples, from, to, train, invN, logits, postOut, attentionOut);
+                forwardBlock(wk, examples, from, to, logits, postOut, attentionOut);
+                lossBlock(wk, examples, from, to, train, invN);
+                if (train) {
+                    backwardBlock(wk, examples, from, to);
+                }
             }
         });
         Totals totals = new Totals();
@@ -213,128 +233,145 @@ final class CpuModel implements AutoCloseable {
         return totals;
     }
 
-    private void block(Worker wk, int[] examples, int from, int to, boolean train, double invN, float[] logitsOut,
-                       float[] postOut, float[] attentionOut) {
+    /** Attention weights, MLP activations and logits of rows [from, to) into the worker's block buffers. */
+    private void forwardBlock(Worker wk, int[] examples, int from, int to, float[] logitsOut, float[] postOut,
+                              float[] attentionOut) {
         final int rows = to - from;
         final int H = nHeads;
         final int M = dMlp;
         final int V = nOut;
+        final int eqRow = 2 * p;
         final float[] pre = wk.pre;
-        final float[] post = wk.post;
         final float[] lg = wk.logits;
         final float[] alpha = wk.alpha;
-        final int eqRow = 2 * p;
         for (int i = 0; i < rows; i++) {
             int idx = examples[from + i];
-            int a = idx / p;
-            int b = idx % p;
-            int[] rowOf = {a, p + b, eqRow};
+            int ra = idx / p;
+            int rb = p + idx % p;
             System.arraycopy(c, 0, pre, i * M, M);
             System.arraycopy(base, 0, lg, i * V, V);
             for (int h = 0; h < H; h++) {
-                float s0 = scores[a * H + h];
-                float s1 = scores[(p + b) * H + h];
-                float s2 = scores[eqRow * H + h];
-                float mx = Math.max(s0, Math.max(s1, s2));
-                float e0 = (float) Math.exp(s0 - mx);
-                float e1 = (float) Math.exp(s1 - mx);
-                float e2 = (float) Math.exp(s2 - mx);
-                float sum = e0 + e1 + e2;
-                float[] es = {e0, e1, e2};
-                for (int pos = 0; pos < 3; pos++) {
-                    float al = es[pos] / sum;
-                    alpha[(i * H + h) * 3 + pos] = al;
-                    int slot = rowOf[pos] * H + h;
-                    axpy(M, al, voi, slot * M, pre, i * M);
-                    axpy(V, al, vou, slot * V, lg, i * V);
+                double e0 = expScores[ra * H + h];
+                double e1 = expScores[rb * H + h];
+                double e2 = expScores[eqRow * H + h];
+                double sum = e0 + e1 + e2;
+                if (!(sum > 1e-250)) {
+                    // Underflow of the shared-shift exponentials: recompute this row with its own max.
+                    float s0 = scores[ra * H + h];
+                    float s1 = scores[rb * H + h];
+                    float s2 = scores[eqRow * H + h];
+                    double mx = Math.max(s0, Math.max(s1, s2));
+                    e0 = Math.exp(s0 - mx);
+                    e1 = Math.exp(s1 - mx);
+                    e2 = Math.exp(s2 - mx);
+                    sum = e0 + e1 + e2;
                 }
-            }
-            for (int j = 0; j < M; j++) {
-                float z = pre[i * M + j];
-                post[i * M + j] = z > 0f ? z : 0f;
+                float a0 = (float) (e0 / sum);
+                float a1 = (float) (e1 / sum);
+                float a2 = (float) (e2 / sum);
+                int ao = (i * H + h) * 3;
+                alpha[ao] = a0;
+                alpha[ao + 1] = a1;
+                alpha[ao + 2] = a2;
+                ops.axpy3(M, a0, (ra * H + h) * M, a1, (rb * H + h) * M, a2, (eqRow * H + h) * M, voi, pre, i * M);
+                ops.axpy3(V, a0, (ra * H + h) * V, a1, (rb * H + h) * V, a2, (eqRow * H + h) * V, vou, lg, i * V);
             }
         }
-        Gemm.gemm(false, false, rows, V, M, 1f, post, 0, M, wou, 0, V, 1f, lg, 0, V);
+        ops.relu(rows * M, pre, 0, wk.post, 0);
+        Gemm.gemm(false, false, rows, V, M, 1f, wk.post, 0, M, wou, 0, V, 1f, lg, 0, V);
         if (logitsOut != null) {
             System.arraycopy(lg, 0, logitsOut, from * V, rows * V);
         }
         if (postOut != null) {
-            System.arraycopy(post, 0, postOut, from * M, rows * M);
+            System.arraycopy(wk.post, 0, postOut, from * M, rows * M);
         }
         if (attentionOut != null) {
             System.arraycopy(alpha, 0, attentionOut, from * H * 3, rows * H * 3);
         }
+    }
+
+    /**
+     * float64 log-softmax cross-entropy and accuracy (argmax over the p number classes) of the block's logits;
+     * for training, dL/dlogits of the mean loss into the worker's dlogits buffer.
+     */
+    private void lossBlock(Worker wk, int[] examples, int from, int to, boolean train, double invN) {
+        final int rows = to - from;
+        final int V = nOut;
+        final float[] lg = wk.logits;
         final float[] g = wk.dlogits;
+        final double[] e = wk.exps;
         for (int i = 0; i < rows; i++) {
             int idx = examples[from + i];
             int label = (idx / p + idx % p) % p;
             int off = i * V;
-            // Accuracy over the p number classes (the '=' logit, if any, is not a candidate).
-            int best = 0;
-            float bestVal = lg[off];
-            double mx = lg[off];
-            for (int j = 1; j < V; j++) {
-                float val = lg[off + j];
-                if (j < p && val > bestVal) {
-                    bestVal = val;
-                    best = j;
-                }
-                if (val > mx) {
-                    mx = val;
-                }
-            }
-            if (best == label) {
+            float mxNumbers = ops.max(p, lg, off);
+            float mx = V > p ? Math.max(mxNumbers, ops.max(V - p, lg, off + p)) : mxNumbers;
+            if (lg[off + label] == mxNumbers && firstIndexOf(lg, off, p, mxNumbers) == label) {
                 wk.correct++;
             }
-            double sum = 0;
-            for (int j = 0; j < V; j++) {
-                sum += Math.exp(lg[off + j] - mx);
-            }
-            double lse = mx + Math.log(sum);
-            wk.lossSum += lse - lg[off + label];
+            double sum = ops.expShifted(V, lg, off, mx, e);
+            wk.lossSum += mx + Math.log(sum) - lg[off + label];
             if (train) {
                 double inv = 1.0 / sum;
                 for (int j = 0; j < V; j++) {
-                    double sm = Math.exp(lg[off + j] - mx) * inv;
-                    g[off + j] = (float) ((sm - (j == label ? 1.0 : 0.0)) * invN);
+                    g[off + j] = (float) (e[j] * inv * invN);
                 }
+                g[off + label] = (float) ((e[label] * inv - 1.0) * invN);
             }
         }
-        if (!train) {
-            return;
+    }
+
+    private static int firstIndexOf(float[] a, int off, int n, float value) {
+        for (int j = 0; j < n; j++) {
+            if (a[off + j] == value) {
+                return j;
+            }
         }
-        // dWOU += post^T G ; dpost = G WOU^T
-        Gemm.gemm(true, false, M, V, rows, 1f, post, 0, M, g, 0, V, 1f, wk.dWou, 0, V);
+        return -1;
+    }
+
+    /** Backward pass of the block: table gradients accumulate in the worker. */
+    private void backwardBlock(Worker wk, int[] examples, int from, int to) {
+        final int rows = to - from;
+        final int H = nHeads;
+        final int M = dMlp;
+        final int V = nOut;
+        final int eqRow = 2 * p;
+        final float[] g = wk.dlogits;
+        final float[] pre = wk.pre;
         final float[] dpre = wk.dpre;
+        final float[] alpha = wk.alpha;
+        final float[] gm = wk.dot3m;
+        final float[] gv = wk.dot3v;
+        // dWOU += post^T G ; dpost = G WOU^T
+        Gemm.gemm(true, false, M, V, rows, 1f, wk.post, 0, M, g, 0, V, 1f, wk.dWou, 0, V);
         Gemm.gemm(false, true, rows, M, V, 1f, g, 0, V, wou, 0, V, 0f, dpre, 0, M);
+        ops.maskNonPositive(rows * M, dpre, 0, pre, 0);
         for (int i = 0; i < rows; i++) {
             int idx = examples[from + i];
-            int a = idx / p;
-            int b = idx % p;
-            int[] rowOf = {a, p + b, eqRow};
-            for (int j = 0; j < M; j++) {
-                if (!(pre[i * M + j] > 0f)) {
-                    dpre[i * M + j] = 0f;
-                }
-            }
-            axpy(M, 1f, dpre, i * M, wk.sumDpre, 0);
-            axpy(V, 1f, g, i * V, wk.sumG, 0);
+            int[] slotRows = {idx / p, p + idx % p, eqRow};
+            ops.axpy(M, 1f, dpre, i * M, wk.sumDpre, 0);
+            ops.axpy(V, 1f, g, i * V, wk.sumG, 0);
             for (int h = 0; h < H; h++) {
-                float[] ga = new float[3];
-                float dotSum = 0f;
-                for (int pos = 0; pos < 3; pos++) {
-                    int slot = rowOf[pos] * H + h;
-                    float al = alpha[(i * H + h) * 3 + pos];
-                    ga[pos] = dot(M, dpre, i * M, voi, slot * M) + dot(V, g, i * V, vou, slot * V);
-                    dotSum += al * ga[pos];
-                    axpy(M, al, dpre, i * M, wk.dVoi, slot * M);
-                    axpy(V, al, g, i * V, wk.dVou, slot * V);
-                }
-                for (int pos = 0; pos < 3; pos++) {
-                    int slot = rowOf[pos] * H + h;
-                    float al = alpha[(i * H + h) * 3 + pos];
-                    wk.dScores[slot] += al * (ga[pos] - dotSum);
-                }
+                int ao = (i * H + h) * 3;
+                int s0 = slotRows[0] * H + h;
+                int s1 = slotRows[1] * H + h;
+                int s2 = slotRows[2] * H + h;
+                float a0 = alpha[ao];
+                float a1 = alpha[ao + 1];
+                float a2 = alpha[ao + 2];
+                // d loss / d alpha: through the MLP input (VOI) and directly through the logits (VOU).
+                ops.dot3(M, dpre, i * M, voi, s0 * M, s1 * M, s2 * M, gm);
+                ops.dot3(V, g, i * V, vou, s0 * V, s1 * V, s2 * V, gv);
+                float ga0 = gm[0] + gv[0];
+                float ga1 = gm[1] + gv[1];
+                float ga2 = gm[2] + gv[2];
+                float weighted = a0 * ga0 + a1 * ga1 + a2 * ga2;
+                wk.dScores[s0] += a0 * (ga0 - weighted);
+                wk.dScores[s1] += a1 * (ga1 - weighted);
+                wk.dScores[s2] += a2 * (ga2 - weighted);
+                ops.scatter3(M, dpre, i * M, a0, s0 * M, a1, s1 * M, a2, s2 * M, wk.dVoi);
+                ops.scatter3(V, g, i * V, a0, s0 * V, a1, s1 * V, a2, s2 * V, wk.dVou);
             }
         }
     }
@@ -349,62 +386,68 @@ final class CpuModel implements AutoCloseable {
         final int eq = 2 * p;
         Arrays.fill(grad, 0f);
         float[] xEq = Arrays.copyOfRange(x, eq * d, eq * d + d);
-        // Unembedding: logits = (x_eq + b_out) W_U + sum alpha VO W_U + post W_out W_U.
-        Gemm.gemm(true, false, d, V, nSlots, 1f, vo, 0, d, acc.dVou, 0, V, 0f, grad, L.wU, V);
+        float[] dWoi = new float[H * dHead * M];
+        float[] dWouHead = new float[H * dHead * V];
+        float[] dV = strided(nRows, d);
+        for (int h = 0; h < H; h++) {
+            // VOI[s] = V[s] WOI[h], VOU[s] = V[s] WOU_h[h]
+            Gemm.gemm(true, false, dHead, M, nRows, 1f, v, h * dHead, d, acc.dVoi, h * M, H * M, 0f,
+                    dWoi, h * dHead * M, M);
+            Gemm.gemm(true, false, dHead, V, nRows, 1f, v, h * dHead, d, acc.dVou, h * V, H * V, 0f,
+                    dWouHead, h * dHead * V, V);
+            Gemm.gemm(false, true, nRows, dHead, M, 1f, acc.dVoi, h * M, H * M, woi, h * dHead * M, M, 0f,
+                    dV, h * dHead, d);
+            Gemm.gemm(false, true, nRows, dHead, V, 1f, acc.dVou, h * V, H * V, wouHead, h * dHead * V, V, 1f,
+                    dV, h * dHead, d);
+            // WOI[h] = W_O[h] W_in, WOU_h[h] = W_O[h] W_U
+            Gemm.gemm(false, true, dHead, d, M, 1f, dWoi, h * dHead * M, M, params, L.wIn, M, 0f,
+                    grad, L.wO + h * dHead * d, d);
+            Gemm.gemm(false, true, dHead, d, V, 1f, dWouHead, h * dHead * V, V, params, L.wU, V, 1f,
+                    grad, L.wO + h * dHead * d, d);
+            Gemm.gemm(true, false, d, M, dHead, 1f, params, L.wO + h * dHead * d, d, dWoi, h * dHead * M, M, 1f,
+                    grad, L.wIn, M);
+            Gemm.gemm(true, false, d, V, dHead, 1f, params, L.wO + h * dHead * d, d, dWouHead, h * dHead * V, V,
+                    1f, grad, L.wU, V);
+        }
+        // Unembedding and MLP output: logits = (x_eq + b_out) W_U + ... + post W_out W_U.
         Gemm.gemm(true, false, d, V, M, 1f, params, L.wOut, d, acc.dWou, 0, V, 1f, grad, L.wU, V);
         for (int i = 0; i < d; i++) {
-            float xb = xEq[i] + params[L.bOut + i];
-            axpy(V, xb, acc.sumG, 0, grad, L.wU + i * V);
+            ops.axpy(V, xEq[i] + params[L.bOut + i], acc.sumG, 0, grad, L.wU + i * V);
         }
         Gemm.gemm(false, true, M, d, V, 1f, acc.dWou, 0, V, params, L.wU, V, 0f, grad, L.wOut, d);
-        // dbout = W_U sumG
         Gemm.gemm(false, false, d, 1, V, 1f, params, L.wU, V, acc.sumG, 0, 1, 0f, grad, L.bOut, 1);
         System.arraycopy(acc.sumDpre, 0, grad, L.bIn, M);
-        // W_in: pre = x_eq W_in + b_in + sum alpha VO W_in.
-        Gemm.gemm(true, false, d, M, nSlots, 1f, vo, 0, d, acc.dVoi, 0, M, 0f, grad, L.wIn, M);
         for (int i = 0; i < d; i++) {
-            axpy(M, xEq[i], acc.sumDpre, 0, grad, L.wIn + i * M);
+            ops.axpy(M, xEq[i], acc.sumDpre, 0, grad, L.wIn + i * M);
         }
         // Gradient w.r.t. x_eq through the residual: W_in sumDpre + W_U sumG.
         float[] dxEq = new float[d];
         Gemm.gemm(false, false, d, 1, M, 1f, params, L.wIn, M, acc.sumDpre, 0, 1, 0f, dxEq, 0, 1);
-        axpy(d, 1f, grad, L.bOut, dxEq, 0);
-        // dVO = dVOI W_in^T + dVOU W_U^T
-        float[] dVo = strided(nSlots, d);
-        Gemm.gemm(false, true, nSlots, d, M, 1f, acc.dVoi, 0, M, params, L.wIn, M, 0f, dVo, 0, d);
-        Gemm.gemm(false, true, nSlots, d, V, 1f, acc.dVou, 0, V, params, L.wU, V, 1f, dVo, 0, d);
+        ops.axpy(d, 1f, grad, L.bOut, dxEq, 0);
+        // Scores S[r,h] = x_r . kq_h, kq_h = scale W_K[h] q_h.
         float[] dX = new float[nRows * d];
-        float[] dK = strided(nRows, d);
-        float[] dV = strided(nRows, d);
-        float[] dq = new float[H * dHead];
+        float[] dKq = new float[d * H + H];
+        Gemm.gemm(true, false, d, H, nRows, 1f, x, 0, d, acc.dScores, 0, H, 0f, dKq, 0, H);
+        Gemm.gemm(false, true, nRows, d, H, 1f, acc.dScores, 0, H, kq, 0, H, 0f, dX, 0, d);
+        float[] dq = new float[dHead];
         for (int h = 0; h < H; h++) {
-            // VO[r,h] = V[r,h] W_O[h]
-            Gemm.gemm(true, false, dHead, d, nRows, 1f, v, h * dHead, d, dVo, h * d, H * d, 0f, grad,
-                    L.wO + h * dHead * d, d);
-            Gemm.gemm(false, true, nRows, dHead, d, 1f, dVo, h * d, H * d, params, L.wO + h * dHead * d, d, 0f,
-                    dV, h * dHead, d);
-            // S[r,h] = scale q_h . K[r,h]
-            for (int r = 0; r < nRows; r++) {
-                float ds = acc.dScores[r * H + h] * scale;
-                axpy(dHead, ds, k, r * d + h * dHead, dq, h * dHead);
-                axpy(dHead, ds, q, h * dHead, dK, r * d + h * dHead);
-            }
-            Gemm.gemm(true, false, d, dHead, nRows, 1f, x, 0, d, dK, h * dHead, d, 0f, grad,
+            // dW_K[h] = scale dkq_h q_h^T ; dq_h = scale W_K[h]^T dkq_h
+            Gemm.gemm(false, false, d, dHead, 1, scale, dKq, h, H, q, h * dHead, dHead, 0f, grad,
                     L.wK + h * d * dHead, dHead);
+            Gemm.gemm(true, false, dHead, 1, d, scale, params, L.wK + h * d * dHead, dHead, dKq, h, H, 0f,
+                    dq, 0, 1);
+            // q_h = x_eq W_Q[h]
+            Gemm.gemm(false, false, d, dHead, 1, 1f, xEq, 0, 1, dq, 0, dHead, 0f, grad,
+                    L.wQ + h * d * dHead, dHead);
+            Gemm.gemm(false, true, 1, d, dHead, 1f, dq, 0, dHead, params, L.wQ + h * d * dHead, dHead, 1f,
+                    dxEq, 0, d);
+            // V[r,h] = x_r W_V[h]
             Gemm.gemm(true, false, d, dHead, nRows, 1f, x, 0, d, dV, h * dHead, d, 0f, grad,
                     L.wV + h * d * dHead, dHead);
-            Gemm.gemm(false, true, nRows, d, dHead, 1f, dK, h * dHead, d, params, L.wK + h * d * dHead, dHead, 1f,
-                    dX, 0, d);
             Gemm.gemm(false, true, nRows, d, dHead, 1f, dV, h * dHead, d, params, L.wV + h * d * dHead, dHead, 1f,
                     dX, 0, d);
-            // q_h = x_eq W_Q[h]
-            for (int i = 0; i < d; i++) {
-                axpy(dHead, xEq[i], dq, h * dHead, grad, L.wQ + h * d * dHead + i * dHead);
-            }
-            Gemm.gemm(false, true, 1, d, dHead, 1f, dq, h * dHead, dHead, params, L.wQ + h * d * dHead, dHead,
-                    1f, dxEq, 0, d);
         }
-        axpy(d, 1f, dxEq, 0, dX, eq * d);
+        ops.axpy(d, 1f, dxEq, 0, dX, eq * d);
         // Rows back to embeddings.
         for (int t = 0; t < p; t++) {
             for (int j = 0; j < d; j++) {
@@ -430,30 +473,6 @@ final class CpuModel implements AutoCloseable {
         return new float[rows * cols + nHeads * cols];
     }
 
-    static void axpy(int n, float alpha, float[] xs, int xo, float[] ys, int yo) {
-        for (int i = 0; i < n; i++) {
-            ys[yo + i] += alpha * xs[xo + i];
-        }
-    }
-
-    static float dot(int n, float[] xs, int xo, float[] ys, int yo) {
-        float s0 = 0f;
-        float s1 = 0f;
-        float s2 = 0f;
-        float s3 = 0f;
-        int i = 0;
-        for (; i + 3 < n; i += 4) {
-            s0 += xs[xo + i] * ys[yo + i];
-            s1 += xs[xo + i + 1] * ys[yo + i + 1];
-            s2 += xs[xo + i + 2] * ys[yo + i + 2];
-            s3 += xs[xo + i + 3] * ys[yo + i + 3];
-        }
-        for (; i < n; i++) {
-            s0 += xs[xo + i] * ys[yo + i];
-        }
-        return (s0 + s1) + (s2 + s3);
-    }
-
     /** One worker's block buffers and gradient accumulators. */
     private final class Worker {
         final float[] pre = new float[BLOCK * dMlp];
@@ -462,9 +481,12 @@ final class CpuModel implements AutoCloseable {
         final float[] logits = new float[BLOCK * nOut];
         final float[] dlogits = new float[BLOCK * nOut];
         final float[] alpha = new float[BLOCK * nHeads * 3];
+        final double[] exps = new double[nOut];
+        final float[] dot3m = new float[3];
+        final float[] dot3v = new float[3];
         final float[] dWou = new float[dMlp * nOut];
-        final float[] dVoi = new float[nSlots * dMlp];
-        final float[] dVou = new float[nSlots * nOut];
+        final float[] dVoi = strided(nSlots, dMlp);
+        final float[] dVou = strided(nSlots, nOut);
         final float[] dScores = new float[nSlots];
         final float[] sumDpre = new float[dMlp];
         final float[] sumG = new float[nOut];
@@ -485,12 +507,12 @@ final class CpuModel implements AutoCloseable {
         }
 
         void add(Worker o) {
-            axpy(dWou.length, 1f, o.dWou, 0, dWou, 0);
-            axpy(dVoi.length, 1f, o.dVoi, 0, dVoi, 0);
-            axpy(dVou.length, 1f, o.dVou, 0, dVou, 0);
-            axpy(dScores.length, 1f, o.dScores, 0, dScores, 0);
-            axpy(sumDpre.length, 1f, o.sumDpre, 0, sumDpre, 0);
-            axpy(sumG.length, 1f, o.sumG, 0, sumG, 0);
+            ops.axpy(dWou.length, 1f, o.dWou, 0, dWou, 0);
+            ops.axpy(dVoi.length, 1f, o.dVoi, 0, dVoi, 0);
+            ops.axpy(dVou.length, 1f, o.dVou, 0, dVou, 0);
+            ops.axpy(dScores.length, 1f, o.dScores, 0, dScores, 0);
+            ops.axpy(sumDpre.length, 1f, o.sumDpre, 0, sumDpre, 0);
+            ops.axpy(sumG.length, 1f, o.sumG, 0, sumG, 0);
         }
     }
 

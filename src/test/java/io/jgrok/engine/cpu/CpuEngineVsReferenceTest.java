@@ -30,6 +30,8 @@ class CpuEngineVsReferenceTest {
     static Stream<Arguments> cases() {
         return Stream.of(
                 Arguments.of("p7 d8 h2 m16", TestConfigs.small(7, 8, 2, 16), 40, 1, false),
+                Arguments.of("p7 d8 h2 m16, scalar loops", TestConfigs.small(7, 8, 2, 16), 40, 1, false),
+                Arguments.of("p113 paper shape, scalar loops", TestConfigs.paper(1), 200, 2, false),
                 Arguments.of("p7 d8 h2 m16, 2 threads", TestConfigs.small(7, 8, 2, 16), 49, 2, false),
                 Arguments.of("p13 d16 h4 m24 no '=' logit", TestConfigs.with(TestConfigs.small(13, 16, 4, 24),
                         b -> b.equalsLogit = false), 169, 2, false),
@@ -52,7 +54,8 @@ class CpuEngineVsReferenceTest {
         ReferenceModel ref = new ReferenceModel(layout);
         double[] wide = RandomWeights.widen(params);
 
-        try (CpuEngine engine = new CpuEngine(config, Split.of(config))) {
+        Ops ops = name.contains("scalar") ? new ScalarOps() : Ops.best();
+        try (CpuEngine engine = new CpuEngine(config, Split.of(config), ops)) {
             float[] logits = engine.logits(params, examples);
             double[] refLogits = ref.logits(wide, examples);
             double logitErr = relativeError(logits, refLogits, FLOAT32_ABS_FLOOR);

@@ -1,0 +1,57 @@
+package io.jgrok.reliability;
+
+import io.jgrok.cli.Main;
+import io.jgrok.io.History;
+import io.jgrok.io.RunDirectory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A run whose loss becomes NaN/Inf stops with a message naming the epoch and keeps its last good checkpoint. */
+class DivergenceTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void absurdLearningRateStopsCleanlyAtTheFirstBadEpoch() {
+        Path run = tmp.resolve("run");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream saved = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            // Warmup makes step 1 a no-op; step 2 moves weights by ~1e29, so epoch 2's logits overflow.
+            code = Main.run(new String[] {"train", "--out", run.toString(), "--p", "7", "--d_model", "8",
+                "--n_heads", "2", "--d_mlp", "8", "--n_epochs", "50", "--checkpoint_every", "1", "--lr", "1e30",
+                "--quiet", "--device", "cpu"});
+        } finally {
+            System.setErr(saved);
+        }
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertEquals(3, code, text);
+        RunDirectory dir = new RunDirectory(run);
+        History h = History.read(dir.history());
+        long bad = h.epoch(h.size() - 1);
+        assertTrue(text.contains("training diverged at epoch " + bad), text);
+        assertFalse(Double.isFinite(h.trainLoss(h.size() - 1)));
+        assertTrue(Double.isFinite(h.trainLoss(h.size() - 2)));
+        // Checkpoints exist only for epochs whose weights were finite, and all of them load.
+        assertFalse(dir.checkpointFiles().isEmpty());
+        for (Path f : dir.checkpointFiles()) {
+            long e = io.jgrok.io.Checkpoints.epochOf(f);
+            assertTrue(e < bad, "checkpoint " + e + " written at or after the bad epoch " + bad);
+            for (float x : io.jgrok.io.Checkpoints.read(f).state().params()) {
+                assertTrue(Float.isFinite(x));
+            }
+        }
+        assertTrue(text.lines().count() <= 2 && !text.contains("Exception"), text);
+    }
+}
