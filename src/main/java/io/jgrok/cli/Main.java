@@ -39,6 +39,7 @@ public final class Main {
             return switch (command) {
                 case "train" -> TrainCommand.run(rest);
                 case "analyze" -> AnalyzeCommand.run(rest);
+                case "figures" -> FiguresCommand.run(rest);
                 case "bench" -> BenchCommand.run(rest);
                 case "predict" -> PredictCommand.run(rest);
                 default -> throw new UserError("unknown command '" + command
