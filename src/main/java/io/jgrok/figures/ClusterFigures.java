@@ -1,6 +1,7 @@
 package io.jgrok.figures;
 
 import com.google.gson.JsonObject;
+import io.jgrok.analysis.PaperNumbers;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Annotation;
@@ -59,9 +60,10 @@ final class ClusterFigures {
             tallest = Math.max(tallest, sum);
         }
         final double tallestBin = tallest;
-        String subtitle = String.format(Locale.ROOT, "%d of %d neurons (%.1f%%) at or above %.2f (paper: 433 of "
-                + "512, 84.6%%); bins of %.3f", clustered, neurons.size(),
-                100.0 * clustered / Math.max(1, neurons.size()), threshold, 1.0 / BINS);
+        String subtitle = String.format(Locale.ROOT, "%d of %d neurons (%.1f%%) at or above %.2f (paper: %d of "
+                + "%d, %.1f%%); bins of %.3f", clustered, neurons.size(),
+                100.0 * clustered / Math.max(1, neurons.size()), threshold, PaperNumbers.NEURONS_CLUSTERED,
+                PaperNumbers.NEURONS, 100 * PaperNumbers.FRACTION_CLUSTERED, 1.0 / BINS);
         return new Figure(FRAC_EXPLAINED, "Fraction of variance explained",
                 "Most neurons sit far right: one frequency explains nearly all of their activation, so they "
                         + "cluster by frequency; neurons left of the threshold are unclustered.",

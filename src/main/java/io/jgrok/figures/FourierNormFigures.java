@@ -60,7 +60,7 @@ final class FourierNormFigures {
             largest = Math.max(largest, Math.max(cos.get(i), sin.get(i)));
         }
         // Headroom above the tallest bar for the key-frequency marks.
-        double yMax = largest > 0 ? largest * 1.12 : 1;
+        double yMax = largest > 0 ? largest * 1.2 : 1;
         int[] keys = run.keyFrequencies;
         String subtitle = "constant component " + Style.number(constant) + ";  Gini of the per-frequency norms "
                 + Style.number(gini) + ";  key frequencies (neuron clusters) marked \u25bc";
@@ -86,7 +86,7 @@ final class FourierNormFigures {
         });
     }
 
-    /** A small marker and number above each key frequency's bar pair, along the top of the plot. */
+    /** The number and a marker above each key frequency's bar pair, along the top of the plot. */
     static final class KeyMarks extends Annotation {
         private final int[] keys;
         private final int n;
@@ -115,9 +115,12 @@ final class FourierNormFigures {
                     if (k < 1 || k > n) {
                         continue;
                     }
+                    // The number centred over the bar pair, the marker under it.
                     double cx = start + (k - 0.5) * slot;
-                    String s = "\u25bc" + k;
-                    g.drawString(s, (float) (cx - fm.stringWidth("\u25bc") / 2.0), (float) (top + fm.getAscent() + 2));
+                    String num = Integer.toString(k);
+                    g.drawString(num, (float) (cx - fm.stringWidth(num) / 2.0), (float) (top + fm.getAscent() + 2));
+                    g.drawString("\u25bc", (float) (cx - fm.stringWidth("\u25bc") / 2.0),
+                            (float) (top + fm.getAscent() + fm.getHeight() + 1));
                 }
             } finally {
                 g.dispose();

@@ -3,6 +3,7 @@ package io.jgrok.figures;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import io.jgrok.analysis.PaperNumbers;
 import io.jgrok.io.History;
 
 import java.util.ArrayList;
@@ -12,7 +13,7 @@ import java.util.Locale;
 /**
  * The headline numbers of a run beside the paper's, as rows of text for the report. Everything is read from the
  * analysis summary, the training history and run_info.json; the paper's numbers come from the summary's "paper"
- * block (written by the analysis from its PaperNumbers).
+ * block and, for the few it lacks (run length, phase span), from the analysis's PaperNumbers.
  */
 final class Headline {
     /** Test accuracy at which a run counts as grokked for "time to grok". */
@@ -30,8 +31,8 @@ final class Headline {
         JsonObject paper = s.has("paper") && s.get("paper").isJsonObject() ? s.getAsJsonObject("paper") : null;
         JsonObject paperPhases = paper != null && paper.has("phases") ? paper.getAsJsonObject("phases") : null;
         List<Row> rows = new ArrayList<>();
-        rows.add(new Row("modulus p, epochs trained", run.p() + ", " + epochsTrained(run),
-                "113, 40,000"));
+        rows.add(new Row("modulus p, epochs trained", String.format(Locale.ROOT, "%d, %,d", run.p(),
+                epochsTrained(run)), String.format(Locale.ROOT, "%d, %,d", PaperNumbers.P, PaperNumbers.EPOCHS)));
         rows.add(new Row("key frequencies", list(s.getAsJsonArray("key_frequencies")),
                 paper == null ? "" : list(paper.getAsJsonArray("key_frequencies"))));
         JsonObject embed = run.object("embed");
@@ -59,7 +60,8 @@ final class Headline {
             grokText += " (" + duration(grok / rate) + " at this run's speed)";
         }
         rows.add(new Row("time to grok (first epoch with test accuracy \u2265 "
-                + Math.round(100 * GROKKED_ACCURACY) + "%)", grokText, "in cleanup, 9.4k\u201314k"));
+                + Math.round(100 * GROKKED_ACCURACY) + "%)", grokText, String.format(Locale.ROOT, "during cleanup, "
+                + "%,d\u2013%,d", PaperNumbers.CIRCUIT_FORMATION_END, PaperNumbers.CLEANUP_END)));
         JsonObject loss = run.object("loss");
         JsonObject acc = run.object("accuracy");
         rows.add(new Row("final loss, all p\u00b2 pairs", Style.number(RunData.number(loss, "all")),

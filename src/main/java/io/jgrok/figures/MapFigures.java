@@ -90,7 +90,7 @@ final class MapFigures {
                 "A few bright entries, all at the key frequencies: (const, cos k), (cos k, const) and the "
                         + "(cos k, cos k), (sin k, sin k), (cos k, sin k) terms that make up cos(w_k(a+b)) and "
                         + "sin(w_k(a+b)).",
-                1000, 1000, (g, w, h) -> {
+                1000, 960, (g, w, h) -> {
                     Rectangle2D area = Layout.title(g, "Norm of the 2D Fourier transform of the logits (over the "
                             + p + " output classes)", w, h);
                     Rectangle2D box = inset(area);

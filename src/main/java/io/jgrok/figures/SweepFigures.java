@@ -60,32 +60,38 @@ final class SweepFigures {
     private static Figure grokTime(SweepSummary s, List<SweepSummary.Run> runs, String name, String shortTitle,
                                    String title, String xTitle, ToDoubleFunction<SweepSummary.Run> x,
                                    String caption) {
-        boolean log = runs.stream().allMatch(r -> x.applyAsDouble(r) > 0);
+        // The swept values sit at evenly spaced positions labelled with their values: sweeps use a handful of
+        // values spread over decades, and include 0 (no weight decay), which no log axis can show.
+        double[] values = runs.stream().mapToDouble(x).distinct().sorted().toArray();
+        Map<Double, Integer> position = new HashMap<>();
+        for (int i = 0; i < values.length; i++) {
+            position.put(values[i], i);
+        }
         List<Double> gx = new ArrayList<>();
         List<Double> gy = new ArrayList<>();
         List<Double> nx = new ArrayList<>();
         List<Double> ny = new ArrayList<>();
-        Map<Double, List<Long>> byX = new TreeMap<>();
+        Map<Integer, List<Long>> byX = new TreeMap<>();
         for (SweepSummary.Run r : runs) {
-            double v = x.applyAsDouble(r);
-            byX.computeIfAbsent(v, k -> new ArrayList<>());
+            int at = position.get(x.applyAsDouble(r));
+            byX.computeIfAbsent(at, k -> new ArrayList<>());
             if (r.epochsToGrok() != null) {
-                gx.add(v);
+                gx.add((double) at);
                 gy.add((double) r.epochsToGrok());
-                byX.get(v).add(r.epochsToGrok());
+                byX.get(at).add(r.epochsToGrok());
             } else {
-                nx.add(v);
+                nx.add((double) at);
                 ny.add((double) s.nEpochs());
             }
         }
         List<Double> mx = new ArrayList<>();
         List<Double> my = new ArrayList<>();
-        for (Map.Entry<Double, List<Long>> e : byX.entrySet()) {
+        for (Map.Entry<Integer, List<Long>> e : byX.entrySet()) {
             if (!e.getValue().isEmpty()) {
                 List<Long> v = new ArrayList<>(e.getValue());
                 v.sort(null);
                 int n = v.size();
-                mx.add(e.getKey());
+                mx.add((double) e.getKey());
                 my.add(n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2.0);
             }
         }
@@ -93,7 +99,14 @@ final class SweepFigures {
             Rectangle2D area = Layout.title(g, title, w, h);
             XYChart c = Style.lineChart((int) area.getWidth(), (int) area.getHeight(), null, xTitle,
                     "epochs to reach 99% test accuracy");
-            c.getStyler().setXAxisLogarithmic(log);
+            // Ticks land on the data positions when they are evenly spaced and span the axis, so the axis keeps
+            // its range and the plot content shrinks instead, leaving room around the first and last points.
+            c.getStyler().setPlotContentSize(0.86);
+            c.getStyler().setxAxisTickLabelsFormattingFunction(v -> {
+                long i = Math.round(v);
+                return Math.abs(v - i) < 1e-6 && i >= 0 && i < values.length ? Style.number(values[(int) i]) : "";
+            });
+            c.getStyler().setPlotGridVerticalLinesVisible(false);
             c.getStyler().setYAxisMin(0.0).setYAxisMax(s.nEpochs() * 1.05);
             c.getStyler().setyAxisTickLabelsFormattingFunction(v -> Style.epochLabel(v, s.nEpochs()));
             c.getStyler().setMarkerSize(9);
@@ -101,6 +114,12 @@ final class SweepFigures {
             c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
             c.getStyler().setAnnotationLineColor(Style.GREY);
             c.getStyler().setAnnotationLineStroke(Style.DASHED);
+            // An invisible series at every position makes the axis put one tick at each swept value.
+            XYSeries ticks = c.addSeries(" ", java.util.stream.IntStream.range(0, values.length).asDoubleStream()
+                    .toArray(), new double[values.length]);
+            ticks.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+            ticks.setMarker(SeriesMarkers.NONE);
+            ticks.setShowInLegend(false);
             if (!mx.isEmpty()) {
                 Style.line(c, "median over seeds", mx.stream().mapToDouble(Double::doubleValue).toArray(),
                         my.stream().mapToDouble(Double::doubleValue).toArray(), Style.BLUE, Style.THIN_LINE);
