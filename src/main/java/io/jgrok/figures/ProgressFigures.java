@@ -86,6 +86,7 @@ final class ProgressFigures {
                         TimeSeries.add(c, "k = " + shown[i] + " removed", x,
                                 pr.column("excluded_loss_k" + shown[i]), TimeSeries.family(i, shown.length), true);
                     }
+                    TimeSeries.placeLegend(c);
                     Layout.chart(g, c, area);
                 });
     }
@@ -106,6 +107,7 @@ final class ProgressFigures {
                         TimeSeries.add(c, "k = " + shown[i], x, pr.column("amplitude_k" + shown[i]),
                                 TimeSeries.family(i, shown.length), false);
                     }
+                    TimeSeries.placeLegend(c);
                     Layout.chart(g, c, area);
                 });
     }

@@ -142,11 +142,14 @@ final class Style {
         return s;
     }
 
-    /** Log10 axis: ticks at every decade labelled 1E-7, 1E-6, ... (minor ticks unlabelled). */
+    /**
+     * Log10 axis: ticks at every decade labelled 1E-7, 1E-6, ... (minor ticks unlabelled); a range inside one decade
+     * is labelled at its ends with up to three digits (2.91E0, 3.2E0).
+     */
     static void logY(AxesChartStyler s) {
         s.setYAxisLogarithmic(true);
         s.setYAxisLogarithmicDecadeOnly(true);
-        s.setYAxisDecimalPattern("0E0");
+        s.setYAxisDecimalPattern("0.##E0");
     }
 
     /**

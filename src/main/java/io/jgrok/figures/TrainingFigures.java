@@ -84,6 +84,17 @@ final class TrainingFigures {
             return true;
         }
 
+        /**
+         * Legend placement once the series are in: a row under the plot for a few series, a column to its right
+         * for many (a row of ten would run off the figure).
+         */
+        static void placeLegend(XYChart c) {
+            if (c.getSeriesMap().size() > 5) {
+                c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+                c.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
+            }
+        }
+
         /** Colour i of n for a family of curves (one per frequency): evenly spaced along the sequential map. */
         static java.awt.Color family(int i, int n) {
             return ColorMap.SEQUENTIAL.color(n <= 1 ? 0.35 : 0.9 * i / (n - 1.0));

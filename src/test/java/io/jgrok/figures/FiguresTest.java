@@ -81,6 +81,61 @@ class FiguresTest {
     }
 
     @Test
+    void theDataIsDrawnNotJustTheAxes() throws Exception {
+        RunData run = RunData.load(dir);
+        int[] shown = ProgressFigures.strongest(run, ProgressFigures.MAX_FREQUENCY_CURVES);
+        java.awt.Color lastFamily = TrainingFigures.TimeSeries.family(shown.length - 1, shown.length);
+        // Curves and bars are drawn in known colours that text and frames never use, so finding a colour means its
+        // series was drawn. Curves can lie on top of each other, so each plot is checked for the series it draws
+        // last, which nothing covers.
+        java.util.Map<String, List<java.awt.Color>> colours = java.util.Map.of(
+                "training_curves", List.of(Style.VERMILLION),
+                "progress_measures", List.of(Style.GREEN, Style.ORANGE, Style.SKY, Style.BLACK),
+                "excluded_loss_per_frequency", List.of(lastFamily),
+                "restricted_excluded_accuracy", List.of(Style.GREEN),
+                "key_frequency_amplitudes", List.of(lastFamily),
+                "embed_fourier_norms", List.of(Style.BLUE, Style.ORANGE),
+                "neuron_logit_fourier_norms", List.of(Style.BLUE, Style.ORANGE));
+        for (var e : colours.entrySet()) {
+            java.awt.image.BufferedImage img = ImageIO.read(dir.figures().resolve(e.getKey() + ".png").toFile());
+            for (java.awt.Color c : e.getValue()) {
+                assertTrue(count(img, c.getRGB() & 0xFFFFFF) >= 100, e.getKey() + " lacks colour "
+                        + Integer.toHexString(c.getRGB() & 0xFFFFFF));
+            }
+        }
+        // Heatmaps: many distinct colours from the colour map (axes and text give only greys).
+        for (String name : List.of("attention_heads", "neuron_activations", "logit_fourier_norms",
+                "cluster_neuron_logit_fourier")) {
+            java.awt.image.BufferedImage img = ImageIO.read(dir.figures().resolve(name + ".png").toFile());
+            java.util.Set<Integer> mapColours = new java.util.HashSet<>();
+            for (int y = 0; y < img.getHeight(); y++) {
+                for (int x = 0; x < img.getWidth(); x++) {
+                    int rgb = img.getRGB(x, y) & 0xFFFFFF;
+                    int r = rgb >> 16 & 255;
+                    int g = rgb >> 8 & 255;
+                    int b = rgb & 255;
+                    if (Math.max(r, Math.max(g, b)) - Math.min(r, Math.min(g, b)) > 40) {
+                        mapColours.add(rgb);
+                    }
+                }
+            }
+            assertTrue(mapColours.size() >= 64, name + " shows only " + mapColours.size() + " map colours");
+        }
+    }
+
+    private static int count(java.awt.image.BufferedImage img, int rgb) {
+        int n = 0;
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                if ((img.getRGB(x, y) & 0xFFFFFF) == rgb) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    @Test
     void heatmapsEmbedTheirCellsAsSharpBitmapsInTheSvg() throws Exception {
         for (String name : List.of("attention_heads", "neuron_activations", "logit_fourier_norms",
                 "cluster_neuron_logit_fourier")) {
@@ -168,16 +223,17 @@ class FiguresTest {
 
     @Test
     void embeddedReportIsOneFile() throws Exception {
-        Path copy = tmp.resolve("embedded");
-        copyTree(dir.root(), copy);
-        RunDirectory other = new RunDirectory(copy);
-        Figures.run(other, new Figures.Options(true, new PrintStream(new ByteArrayOutputStream())));
-        String html = Files.readString(other.report());
+        String html = ReportPage.html(RunData.load(dir), "t", result.figures(), dir.figures(), true,
+                Figures.FIGURES_HREF);
         assertFalse(html.contains("<img src=\"figures/"), "images must be inline");
         Matcher m = Pattern.compile("<img src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\"").matcher(html);
         int images = 0;
         while (m.find()) {
-            assertNotNull(ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(m.group(1)))));
+            byte[] png = Base64.getDecoder().decode(m.group(1));
+            Figure f = result.figures().get(images);
+            assertTrue(java.util.Arrays.equals(Files.readAllBytes(dir.figures().resolve(f.pngFile())), png),
+                    f.name() + " is not the figure's PNG");
+            assertNotNull(ImageIO.read(new ByteArrayInputStream(png)));
             images++;
         }
         assertEquals(result.figures().size(), images);
