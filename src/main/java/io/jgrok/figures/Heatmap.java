@@ -341,8 +341,10 @@ final class Heatmap {
         if (a >= 1e5 || (a > 0 && a < 1e-3)) {
             return String.format(Locale.ROOT, "%.1e", v).replace("e-0", "e-").replace("e+0", "e");
         }
-        int decimals = step >= 1 ? 0 : (int) Math.ceil(-Math.log10(step) - 1e-9);
-        if (step < 1 && Math.abs(step * Math.pow(10, decimals) - Math.rint(step * Math.pow(10, decimals))) > 1e-6) {
+        // As many decimals as the step has (2.5 needs one, 0.25 two), so that no tick label is rounded.
+        int decimals = 0;
+        while (decimals < 6 && Math.abs(step * Math.pow(10, decimals) - Math.rint(step * Math.pow(10, decimals)))
+                > 1e-6 * Math.pow(10, decimals)) {
             decimals++;
         }
         return String.format(Locale.ROOT, "%." + decimals + "f", v).replace('-', '\u2212');

@@ -89,6 +89,10 @@ class HeatmapTest {
             assertTrue(v >= 0.013 && v <= 0.981, "tick " + v);
         }
         assertEquals("0.2", Heatmap.format(0.2, small));
+        List<Double> quarter = Heatmap.niceTicks(-5.1, 5.1, 5);
+        assertEquals(List.of(-5.0, -2.5, 0.0, 2.5, 5.0), quarter);
+        assertEquals(List.of("\u22125.0", "\u22122.5", "0.0", "2.5", "5.0"),
+                quarter.stream().map(v -> Heatmap.format(v, quarter)).toList());
         assertEquals(List.of("0", "10", "20", "30", "40", "50"), Heatmap.numericTicks(53).stream()
                 .map(Heatmap.Tick::label).toList());
         assertEquals(List.of("0", "20", "40", "60", "80", "100"), Heatmap.numericTicks(113).stream()
