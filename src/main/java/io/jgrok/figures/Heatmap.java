@@ -137,9 +137,11 @@ final class Heatmap {
             double gw = Math.max(10, right - left);
             double gh = Math.max(10, bottom - top);
             if (squareCells) {
+                // Cells a whole number of device pixels wide in the 2x PNG (half CSS pixels), so that every cell of
+                // a fine checkerboard comes out the same size.
                 double cell = Math.min(gw / cols, gh / rows);
-                if (cell >= 2) {
-                    cell = Math.floor(cell);
+                if (cell >= 1) {
+                    cell = Math.floor(cell * FigureFiles.PNG_SCALE) / FigureFiles.PNG_SCALE;
                 }
                 gw = cell * cols;
                 gh = cell * rows;

@@ -57,7 +57,7 @@ final class MapFigures {
         return new Figure(NEURONS, "Neuron activations",
                 "Each neuron's activation at = is periodic in a and b with a single key frequency (the "
                         + "neuron's cluster); neurons of different clusters oscillate at different frequencies.",
-                cols * 450, rows * 420 + Layout.TITLE_BAND, (g, w, h) -> {
+                cols * 480, rows * 430 + Layout.TITLE_BAND, (g, w, h) -> {
                     Rectangle2D[] panels = Layout.grid(Layout.title(g, "MLP neuron activations at = (after ReLU) "
                             + "over all inputs (a, b)", w, h), rows, cols);
                     for (int i = 0; i < picks.size(); i++) {
