@@ -40,8 +40,14 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The 400 checkpoints (about 1.1 GB: weights plus AdamW moments, as training writes them) are random weights
  * written once into {@code -Djgrok.bench.dir} (default {@code /tmp/jgrok-bench-progress-400}) and reused; the cost
- * per checkpoint does not depend on the weights' values. Run with {@code make jmh JMH_ARGS=ProgressMeasuresBench}, or
- * directly through {@link #main} for one timed pass.
+ * per checkpoint does not depend on the weights' values. One timed pass through {@link #main}:
+ * <pre>
+ *   mvn -q -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
+ *   OPENBLAS_NUM_THREADS=1 java -Xmx8g -cp target/test-classes:target/classes:$(cat target/classpath.txt) \
+ *       io.jgrok.bench.ProgressMeasuresBench
+ * </pre>
+ * or through JMH ({@code make jmh JMH_ARGS=ProgressMeasuresBench}). OPENBLAS_NUM_THREADS=1 matters: the backend
+ * already runs one checkpoint per core, and OpenBLAS's own threads on top of that oversubscribe the cores.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
