@@ -18,8 +18,9 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The per-example loops of the CPU engine, SIMD against scalar, at the paper's widths (d_mlp 512, 114 logits),
- * reading rows of a table as large as the engine's (908 slots) at random, as the gathers do.
+ * The per-example loops of the CPU engine, SIMD against scalar, at the paper's widths (d_mlp 512, 114 logits):
+ * one head of one example forward ({@code gatherHead}) and backward ({@code backwardHead}), reading rows of tables
+ * as large as the engine's (908 slots) at random, and the float64 exponentials of one example's logits.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -31,14 +32,23 @@ public class OpsBench {
     @Param({"vector", "scalar"})
     public String impl;
 
-    @Param({"512", "114"})
+    /** d_mlp; the logit rows are 114 wide. */
+    @Param({"512"})
     public int width;
 
     private Ops ops;
     private float[] table;
     private float[] row;
-    private float[] out3 = new float[3];
     private double[] exps;
+    private float[] gradTable;
+    private float[] smallTable;
+    private float[] gradSmallTable;
+    private final float[] small = new float[114];
+    private final float[] logits = new float[114];
+    private final float[] rowAlpha = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f};
+    private final int[] rowSlot = new int[8];
+    private final float[] out8 = new float[8];
+    private float[] pre;
     private int[] slots;
     private int cursor;
 
@@ -55,37 +65,42 @@ public class OpsBench {
             row[i] = (float) rnd.nextGaussian();
         }
         exps = new double[width];
+        pre = new float[width];
+        gradTable = new float[908 * width];
+        smallTable = new float[908 * 114];
+        gradSmallTable = new float[908 * 114];
         slots = new int[4096];
         for (int i = 0; i < slots.length; i++) {
-            slots[i] = rnd.nextInt(908) * width;
+            slots[i] = rnd.nextInt(908);
         }
     }
 
     private int next() {
-        cursor = (cursor + 3) & 4095;
+        cursor = (cursor + 8) & 4095;
         return cursor;
     }
 
+    /** One example's forward gather at the paper's shape: 8 rows (4 heads x positions 0 and 1). */
     @Benchmark
-    public float[] gather3() {
+    public float[] gatherRow() {
         int c = next();
-        ops.axpy3(width, 0.2f, slots[c], 0.3f, slots[c + 1 & 4095], 0.5f, slots[c + 2 & 4095], table, row, 0);
-        return row;
+        for (int k = 0; k < 8; k++) {
+            rowSlot[k] = slots[c + k & 4095];
+        }
+        ops.gatherRow(width, 114, 8, rowAlpha, 0, rowSlot, 0, table, smallTable, row, small, pre, 0, logits, 0);
+        return pre;
     }
 
+    /** One example's backward pass at the paper's shape. */
     @Benchmark
-    public float[] dot3() {
+    public float[] backwardRow() {
         int c = next();
-        ops.dot3(width, row, 0, table, slots[c], slots[c + 1 & 4095], slots[c + 2 & 4095], out3);
-        return out3;
-    }
-
-    @Benchmark
-    public float[] scatter3() {
-        int c = next();
-        ops.scatter3(width, row, 0, 1e-3f, slots[c], -1e-3f, slots[c + 1 & 4095], 1e-3f, slots[c + 2 & 4095],
-                table);
-        return table;
+        for (int k = 0; k < 8; k++) {
+            rowSlot[k] = slots[c + k & 4095];
+        }
+        ops.backwardRow(width, 114, 8, rowAlpha, 0, rowSlot, 0, row, 0, small, 0, table, smallTable, gradTable,
+                gradSmallTable, out8);
+        return out8;
     }
 
     @Benchmark

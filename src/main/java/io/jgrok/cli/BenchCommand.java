@@ -21,6 +21,25 @@ final class BenchCommand {
     private BenchCommand() {
     }
 
+    /** Runs rounds of epochs until two consecutive rounds agree within 3% (or 60 s); returns epochs run. */
+    private static long warmUntilSteady(Engine engine, long firstEpoch, int roundEpochs) {
+        long epoch = firstEpoch;
+        long start = System.nanoTime();
+        double previous = Double.MAX_VALUE;
+        while (System.nanoTime() - start < 60_000_000_000L) {
+            long t0 = System.nanoTime();
+            epoch += engine.runEpochs(epoch, roundEpochs, (e, a, b, c, d) -> { });
+            double t = System.nanoTime() - t0;
+            if (Math.abs(t - previous) < 0.03 * previous && System.nanoTime() - start > 5_000_000_000L) {
+                break;
+            }
+            previous = t;
+        }
+        System.out.printf(Locale.ROOT, "  warm-up: %d epochs, %.1f s%n", epoch - firstEpoch,
+                (System.nanoTime() - start) / 1e9);
+        return epoch - firstEpoch;
+    }
+
     private static long processCpuNanos() {
         java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean();
@@ -37,7 +56,8 @@ final class BenchCommand {
         }
         o.addOption(Cli.value("epochs", "N", "epochs per timed repeat (default 50)"));
         o.addOption(Cli.value("repeats", "N", "timed repeats; the median is reported (default 5)"));
-        o.addOption(Cli.value("warmup", "N", "untimed warm-up epochs (default 30)"));
+        o.addOption(Cli.value("warmup", "N", "untimed warm-up epochs; default: until two rounds of epochs agree "
+                + "within 3% (the JIT compiles the SIMD loops a few seconds in), at most 60 s"));
         return o;
     }
 
@@ -52,8 +72,8 @@ final class BenchCommand {
         RunConfig config = TrainCommand.config(cl);
         int epochs = Cli.intValue(cl, "epochs", 50);
         int repeats = Cli.intValue(cl, "repeats", 5);
-        int warmup = Cli.intValue(cl, "warmup", 30);
-        if (epochs < 1 || repeats < 1 || warmup < 0) {
+        int warmup = Cli.intValue(cl, "warmup", -1);
+        if (epochs < 1 || repeats < 1 || warmup < -1) {
             throw new UserError("--epochs and --repeats must be positive and --warmup >= 0");
         }
         Split split = Split.of(config);
@@ -64,7 +84,11 @@ final class BenchCommand {
                     config.dMlp(), split.trainSize(), split.testSize(), config.evalEvery());
             engine.setState(TrainingState.fresh(Initializer.initialParameters(config)));
             long epoch = 0;
-            epoch += engine.runEpochs(epoch, warmup, (e, a, b, c, d) -> { });
+            if (warmup >= 0) {
+                epoch += engine.runEpochs(epoch, warmup, (e, a, b, c, d) -> { });
+            } else {
+                epoch += warmUntilSteady(engine, epoch, epochs);
+            }
             double[] msPerEpoch = new double[repeats];
             double[] cpuMsPerEpoch = new double[repeats];
             for (int r = 0; r < repeats; r++) {

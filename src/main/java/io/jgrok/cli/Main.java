@@ -38,10 +38,10 @@ public final class Main {
         try {
             return switch (command) {
                 case "train" -> TrainCommand.run(rest);
-                case "analyze" -> AnalyzeCommand.run(rest);
-                case "figures" -> FiguresCommand.run(rest);
                 case "bench" -> BenchCommand.run(rest);
                 case "predict" -> PredictCommand.run(rest);
+                case "analyze" -> AnalyzeCommand.run(rest);
+                case "figures" -> FiguresCommand.run(rest);
                 default -> throw new UserError("unknown command '" + command
                         + "'; commands: train, predict, analyze, figures, bench, sweep");
             };

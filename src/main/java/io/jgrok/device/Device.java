@@ -6,7 +6,11 @@ package io.jgrok.device;
  * Model, training and analysis code use only this interface; they never see JCuda or JNI.
  *
  * <p>All work is issued in order on the device's one stream; copies to the host wait for preceding work.
- * Kernels are looked up by their {@code extern "C"} name in the module built from {@code src/main/cuda/}.
+ * Kernels are looked up by their {@code extern "C"} name in the module built from {@code src/main/cuda/}; every
+ * launch is checked against the kernel's signature (from its {@code JGROK_REGISTER_KERNEL} registration) and every
+ * pointer argument, copy and memset against the live allocations, on both implementations, so that a packing or
+ * bounds mistake is a {@link DeviceException} naming the kernel and argument rather than corrupted memory.
+ * Not thread-safe: one thread at a time (the CUDA implementation makes its context current on the calling thread).
  */
 public interface Device extends AutoCloseable {
 
@@ -40,6 +44,12 @@ public interface Device extends AutoCloseable {
     /** Whether the module has a kernel of this name. */
     boolean hasKernel(String name);
 
+    /** The module's kernels, in registration order (source file order, then definition order). */
+    java.util.List<String> kernelNames();
+
+    /** The kernel's parameter types; {@link DeviceException} if there is no such kernel. */
+    KernelSignature signature(String name);
+
     /**
      * Launches kernel {@code name} on the stream: cuLaunchKernel semantics, static shared memory plus
      * {@code dynamicSharedBytes}. Errors surface as {@link DeviceException} (at the latest on the next sync).
@@ -49,14 +59,22 @@ public interface Device extends AutoCloseable {
     /** Waits for all issued work. */
     void synchronize();
 
-    /** Records an event on the stream; {@link #elapsedMillis} measures between two recorded events. */
-    Event record();
+    /** A new event; events are reusable (record again to move), and freed with the device. */
+    Event createEvent();
 
+    /**
+     * Records the event on the stream (when the work issued so far has run). Allowed during capture: the graph then
+     * records it on every replay, which is how per-kernel times of a replayed epoch are measured.
+     */
+    void record(Event event);
+
+    /** Milliseconds between two recorded events; waits for {@code end}. */
     float elapsedMillis(Event start, Event end);
 
     /**
-     * Starts capturing: launches, memsets and device-to-device copies issued until {@link #endCapture} are
-     * recorded into a graph instead of running. Host copies are not allowed during capture.
+     * Starts capturing: launches, memsets, device-to-device copies and event records issued until
+     * {@link #endCapture} are recorded into a graph instead of running (with the argument values of the moment).
+     * Host copies, allocation, free and synchronize are not allowed during capture ({@link DeviceException}).
      */
     void beginCapture();
 

@@ -52,66 +52,179 @@ public final class VectorOps implements Ops {
     }
 
     @Override
-    public void axpy3(int n, float a0, int o0, float a1, int o1, float a2, int o2, float[] t, float[] y, int yo) {
-        FloatVector v0 = FloatVector.broadcast(F, a0);
-        FloatVector v1 = FloatVector.broadcast(F, a1);
-        FloatVector v2 = FloatVector.broadcast(F, a2);
-        int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
-            FloatVector acc = FloatVector.fromArray(F, y, yo + i);
-            acc = FloatVector.fromArray(F, t, o0 + i).fma(v0, acc);
-            acc = FloatVector.fromArray(F, t, o1 + i).fma(v1, acc);
-            acc = FloatVector.fromArray(F, t, o2 + i).fma(v2, acc);
-            acc.intoArray(y, yo + i);
+    public void gatherRow(int m, int v, int count, float[] alpha, int ao, int[] slot, int so, float[] voi,
+                          float[] vou, float[] c, float[] base, float[] pre, int po, float[] lg, int lo) {
+        if (count == 8) {
+            gatherRow8(m, alpha, ao, slot, so, voi, c, pre, po);
+            gatherRow8(v, alpha, ao, slot, so, vou, base, lg, lo);
+            return;
         }
-        for (; i < n; i++) {
-            y[yo + i] += a0 * t[o0 + i] + a1 * t[o1 + i] + a2 * t[o2 + i];
+        gatherRowAny(m, count, alpha, ao, slot, so, voi, c, pre, po);
+        gatherRowAny(v, count, alpha, ao, slot, so, vou, base, lg, lo);
+    }
+
+    /** Eight table rows (four heads, two positions: the paper's shape), unrolled so the weights stay in registers. */
+    private static void gatherRow8(int width, float[] alpha, int ao, int[] slot, int so, float[] table, float[] init,
+                                   float[] dst, int dOff) {
+        FloatVector b0 = FloatVector.broadcast(F, alpha[ao + 0]);
+        FloatVector b1 = FloatVector.broadcast(F, alpha[ao + 1]);
+        FloatVector b2 = FloatVector.broadcast(F, alpha[ao + 2]);
+        FloatVector b3 = FloatVector.broadcast(F, alpha[ao + 3]);
+        FloatVector b4 = FloatVector.broadcast(F, alpha[ao + 4]);
+        FloatVector b5 = FloatVector.broadcast(F, alpha[ao + 5]);
+        FloatVector b6 = FloatVector.broadcast(F, alpha[ao + 6]);
+        FloatVector b7 = FloatVector.broadcast(F, alpha[ao + 7]);
+        int o0 = slot[so + 0] * width;
+        int o1 = slot[so + 1] * width;
+        int o2 = slot[so + 2] * width;
+        int o3 = slot[so + 3] * width;
+        int o4 = slot[so + 4] * width;
+        int o5 = slot[so + 5] * width;
+        int o6 = slot[so + 6] * width;
+        int o7 = slot[so + 7] * width;
+        int i = 0;
+        for (int bound = F.loopBound(width); i < bound; i += F.length()) {
+            FloatVector acc = FloatVector.fromArray(F, init, i);
+            acc = FloatVector.fromArray(F, table, o0 + i).fma(b0, acc);
+            acc = FloatVector.fromArray(F, table, o1 + i).fma(b1, acc);
+            acc = FloatVector.fromArray(F, table, o2 + i).fma(b2, acc);
+            acc = FloatVector.fromArray(F, table, o3 + i).fma(b3, acc);
+            acc = FloatVector.fromArray(F, table, o4 + i).fma(b4, acc);
+            acc = FloatVector.fromArray(F, table, o5 + i).fma(b5, acc);
+            acc = FloatVector.fromArray(F, table, o6 + i).fma(b6, acc);
+            acc = FloatVector.fromArray(F, table, o7 + i).fma(b7, acc);
+            acc.intoArray(dst, dOff + i);
+        }
+        for (; i < width; i++) {
+            float t = init[i];
+            for (int k = 0; k < 8; k++) {
+                t += alpha[ao + k] * table[slot[so + k] * width + i];
+            }
+            dst[dOff + i] = t;
+        }
+    }
+
+    private static void gatherRowAny(int width, int count, float[] alpha, int ao, int[] slot, int so, float[] table,
+                                     float[] init, float[] dst, int dOff) {
+        int i = 0;
+        for (int bound = F.loopBound(width); i < bound; i += F.length()) {
+            FloatVector acc = FloatVector.fromArray(F, init, i);
+            for (int k = 0; k < count; k++) {
+                acc = FloatVector.fromArray(F, table, slot[so + k] * width + i)
+                        .fma(FloatVector.broadcast(F, alpha[ao + k]), acc);
+            }
+            acc.intoArray(dst, dOff + i);
+        }
+        for (; i < width; i++) {
+            float t = init[i];
+            for (int k = 0; k < count; k++) {
+                t += alpha[ao + k] * table[slot[so + k] * width + i];
+            }
+            dst[dOff + i] = t;
         }
     }
 
     @Override
-    public void dot3(int n, float[] x, int xo, float[] t, int o0, int o1, int o2, float[] out) {
-        FloatVector s0 = FloatVector.zero(F);
-        FloatVector s1 = FloatVector.zero(F);
-        FloatVector s2 = FloatVector.zero(F);
-        int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
-            FloatVector xv = FloatVector.fromArray(F, x, xo + i);
-            s0 = xv.fma(FloatVector.fromArray(F, t, o0 + i), s0);
-            s1 = xv.fma(FloatVector.fromArray(F, t, o1 + i), s1);
-            s2 = xv.fma(FloatVector.fromArray(F, t, o2 + i), s2);
+    public void backwardRow(int m, int v, int count, float[] alpha, int ao, int[] slot, int so, float[] dpre,
+                            int dpo, float[] g, int go, float[] voi, float[] vou, float[] dVoi, float[] dVou,
+                            float[] out) {
+        java.util.Arrays.fill(out, 0, count, 0f);
+        if (count == 8) {
+            backwardRow8(m, alpha, ao, slot, so, dpre, dpo, voi, dVoi, out);
+            backwardRow8(v, alpha, ao, slot, so, g, go, vou, dVou, out);
+            return;
         }
-        float r0 = s0.reduceLanes(VectorOperators.ADD);
-        float r1 = s1.reduceLanes(VectorOperators.ADD);
-        float r2 = s2.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            float xi = x[xo + i];
-            r0 += xi * t[o0 + i];
-            r1 += xi * t[o1 + i];
-            r2 += xi * t[o2 + i];
+        for (int k = 0; k < count; k++) {
+            int s = slot[so + k];
+            out[k] = dot(m, dpre, dpo, voi, s * m) + dot(v, g, go, vou, s * v);
+            axpy(m, alpha[ao + k], dpre, dpo, dVoi, s * m);
+            axpy(v, alpha[ao + k], g, go, dVou, s * v);
         }
-        out[0] = r0;
-        out[1] = r1;
-        out[2] = r2;
     }
 
-    @Override
-    public void scatter3(int n, float[] x, int xo, float a0, int o0, float a1, int o1, float a2, int o2, float[] t) {
-        FloatVector v0 = FloatVector.broadcast(F, a0);
-        FloatVector v1 = FloatVector.broadcast(F, a1);
-        FloatVector v2 = FloatVector.broadcast(F, a2);
-        int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
-            FloatVector xv = FloatVector.fromArray(F, x, xo + i);
-            xv.fma(v0, FloatVector.fromArray(F, t, o0 + i)).intoArray(t, o0 + i);
-            xv.fma(v1, FloatVector.fromArray(F, t, o1 + i)).intoArray(t, o1 + i);
-            xv.fma(v2, FloatVector.fromArray(F, t, o2 + i)).intoArray(t, o2 + i);
-        }
-        for (; i < n; i++) {
-            float xi = x[xo + i];
-            t[o0 + i] += a0 * xi;
-            t[o1 + i] += a1 * xi;
-            t[o2 + i] += a2 * xi;
+    /** Eight table rows: dots and scatters share one pass over x. Adds the dots to out[0..8). */
+    private static void backwardRow8(int width, float[] alpha, int ao, int[] slot, int so, float[] x0, int xo,
+                                     float[] table, float[] dTable, float[] out) {
+        FloatVector b0 = FloatVector.broadcast(F, alpha[ao + 0]);
+        FloatVector b1 = FloatVector.broadcast(F, alpha[ao + 1]);
+        FloatVector b2 = FloatVector.broadcast(F, alpha[ao + 2]);
+        FloatVector b3 = FloatVector.broadcast(F, alpha[ao + 3]);
+        FloatVector b4 = FloatVector.broadcast(F, alpha[ao + 4]);
+        FloatVector b5 = FloatVector.broadcast(F, alpha[ao + 5]);
+        FloatVector b6 = FloatVector.broadcast(F, alpha[ao + 6]);
+        FloatVector b7 = FloatVector.broadcast(F, alpha[ao + 7]);
+        {
+            int o0 = slot[so + 0] * width;
+            int o1 = slot[so + 1] * width;
+            int o2 = slot[so + 2] * width;
+            int o3 = slot[so + 3] * width;
+            int o4 = slot[so + 4] * width;
+            int o5 = slot[so + 5] * width;
+            int o6 = slot[so + 6] * width;
+            int o7 = slot[so + 7] * width;
+            FloatVector d0 = FloatVector.zero(F);
+            FloatVector d1 = FloatVector.zero(F);
+            FloatVector d2 = FloatVector.zero(F);
+            FloatVector d3 = FloatVector.zero(F);
+            FloatVector d4 = FloatVector.zero(F);
+            FloatVector d5 = FloatVector.zero(F);
+            FloatVector d6 = FloatVector.zero(F);
+            FloatVector d7 = FloatVector.zero(F);
+            int i = 0;
+            for (int bound = F.loopBound(width); i < bound; i += F.length()) {
+                FloatVector x = FloatVector.fromArray(F, x0, xo + i);
+                d0 = x.fma(FloatVector.fromArray(F, table, o0 + i), d0);
+                x.fma(b0, FloatVector.fromArray(F, dTable, o0 + i)).intoArray(dTable, o0 + i);
+                d1 = x.fma(FloatVector.fromArray(F, table, o1 + i), d1);
+                x.fma(b1, FloatVector.fromArray(F, dTable, o1 + i)).intoArray(dTable, o1 + i);
+                d2 = x.fma(FloatVector.fromArray(F, table, o2 + i), d2);
+                x.fma(b2, FloatVector.fromArray(F, dTable, o2 + i)).intoArray(dTable, o2 + i);
+                d3 = x.fma(FloatVector.fromArray(F, table, o3 + i), d3);
+                x.fma(b3, FloatVector.fromArray(F, dTable, o3 + i)).intoArray(dTable, o3 + i);
+                d4 = x.fma(FloatVector.fromArray(F, table, o4 + i), d4);
+                x.fma(b4, FloatVector.fromArray(F, dTable, o4 + i)).intoArray(dTable, o4 + i);
+                d5 = x.fma(FloatVector.fromArray(F, table, o5 + i), d5);
+                x.fma(b5, FloatVector.fromArray(F, dTable, o5 + i)).intoArray(dTable, o5 + i);
+                d6 = x.fma(FloatVector.fromArray(F, table, o6 + i), d6);
+                x.fma(b6, FloatVector.fromArray(F, dTable, o6 + i)).intoArray(dTable, o6 + i);
+                d7 = x.fma(FloatVector.fromArray(F, table, o7 + i), d7);
+                x.fma(b7, FloatVector.fromArray(F, dTable, o7 + i)).intoArray(dTable, o7 + i);
+            }
+            float r0 = d0.reduceLanes(VectorOperators.ADD);
+            float r1 = d1.reduceLanes(VectorOperators.ADD);
+            float r2 = d2.reduceLanes(VectorOperators.ADD);
+            float r3 = d3.reduceLanes(VectorOperators.ADD);
+            float r4 = d4.reduceLanes(VectorOperators.ADD);
+            float r5 = d5.reduceLanes(VectorOperators.ADD);
+            float r6 = d6.reduceLanes(VectorOperators.ADD);
+            float r7 = d7.reduceLanes(VectorOperators.ADD);
+            for (; i < width; i++) {
+                float xi = x0[xo + i];
+                r0 += xi * table[o0 + i];
+                dTable[o0 + i] += alpha[ao + 0] * xi;
+                r1 += xi * table[o1 + i];
+                dTable[o1 + i] += alpha[ao + 1] * xi;
+                r2 += xi * table[o2 + i];
+                dTable[o2 + i] += alpha[ao + 2] * xi;
+                r3 += xi * table[o3 + i];
+                dTable[o3 + i] += alpha[ao + 3] * xi;
+                r4 += xi * table[o4 + i];
+                dTable[o4 + i] += alpha[ao + 4] * xi;
+                r5 += xi * table[o5 + i];
+                dTable[o5 + i] += alpha[ao + 5] * xi;
+                r6 += xi * table[o6 + i];
+                dTable[o6 + i] += alpha[ao + 6] * xi;
+                r7 += xi * table[o7 + i];
+                dTable[o7 + i] += alpha[ao + 7] * xi;
+            }
+            out[0] += r0;
+            out[1] += r1;
+            out[2] += r2;
+            out[3] += r3;
+            out[4] += r4;
+            out[5] += r5;
+            out[6] += r6;
+            out[7] += r7;
         }
     }
 

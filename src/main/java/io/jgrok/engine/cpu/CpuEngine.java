@@ -37,10 +37,37 @@ public final class CpuEngine implements Engine {
         this.layout = new ParamLayout(config);
         this.model = new CpuModel(layout, config.threads(), ops);
         this.trainable = TrainableRanges.of(config, layout);
-        this.train = split.train();
-        this.test = split.test();
+        // Processed in tile order (see tileOrder): a block's table rows stay in cache. Only the order of float
+        // summation changes, not what is summed.
+        this.train = tileOrder(split.train(), config.p());
+        this.test = tileOrder(split.test(), config.p());
         this.grad = new float[layout.size()];
         setState(TrainingState.fresh(new float[layout.size()]));
+    }
+
+    /** Side of the (a, b) tiles the engine walks its example sets in. */
+    static final int TILE = 16;
+
+    /**
+     * The examples sorted by TILE x TILE tile of the (a, b) grid, then by a, then b: the rows of a block then
+     * share few a and few b tokens, so the per-token table rows it reads and updates (2 KB each per head) fit in
+     * L2 instead of streaming the 1 MB tables of all b tokens for every few examples.
+     */
+    static int[] tileOrder(int[] examples, int p) {
+        int tilesPerSide = (p + TILE - 1) / TILE;
+        long[] keyed = new long[examples.length];
+        for (int i = 0; i < examples.length; i++) {
+            int a = examples[i] / p;
+            int b = examples[i] % p;
+            long tile = (long) (a / TILE) * tilesPerSide + b / TILE;
+            keyed[i] = tile << 32 | examples[i];
+        }
+        java.util.Arrays.sort(keyed);
+        int[] out = new int[examples.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (int) keyed[i];
+        }
+        return out;
     }
 
     @Override

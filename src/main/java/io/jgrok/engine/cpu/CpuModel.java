@@ -24,8 +24,11 @@ import java.util.Arrays;
  * positions, with the per-head shift cancelling (the tables are float64, so the shift cannot underflow in
  * practice; a row whose sum does underflow falls back to a local max).
  *
- * <p>Per example only {@code pre = c + sum_{h,pos} alpha VOI} (12 table rows at the paper's size instead of a
- * 128x512 product), ReLU, and {@code logits = base + sum alpha VOU + post WOU} remain; the last product,
+ * <p>The three attention weights of a head sum to one, so the {@code =} position folds into the constants:
+ * {@code pre = c' + sum_h alpha_0 (VOI[a,h] - VOI[=,h]) + alpha_1 (VOI[b,h] - VOI[=,h])} with
+ * {@code c' = c + sum_h VOI[=,h]}, and likewise for the logits. Per example only this gather (8 table rows at the
+ * paper's size instead of a 128x512 product), ReLU, and {@code logits = base' + sum alpha VOU' + post WOU} remain;
+ * the last product,
  * [n, d_mlp] x [d_mlp, V], dominates the epoch and goes to BLAS. The backward pass mirrors this: per-example
  * gradients are scattered into gradients of the tables, then pulled back to the weights with small products.
  *
@@ -60,8 +63,8 @@ final class CpuModel implements AutoCloseable {
     private final float[] wouHead;  // [H, dHead, nOut]
     private final float[] voi;      // [nSlots, dMlp]
     private final float[] vou;      // [nSlots, nOut]
-    private final float[] c;        // [dMlp]
-    private final float[] base;     // [nOut]
+    private final float[] c;        // [dMlp], with the '=' position folded in
+    private final float[] base;     // [nOut], likewise
     private final float[] wou;      // [dMlp, nOut]
     private float[] w;
 
@@ -182,6 +185,18 @@ final class CpuModel implements AutoCloseable {
             xb[j] = x[eq * d + j] + params[L.bOut + j];
         }
         Gemm.gemm(false, false, 1, nOut, d, 1f, xb, 0, d, params, L.wU, nOut, 0f, base, 0, nOut);
+        // Fold the '=' position: alpha_2 = 1 - alpha_0 - alpha_1. Rows of positions 0 and 1 become differences
+        // from the '=' row of their head; the '=' rows themselves stay (the backward pass reads only V, not them).
+        for (int h = 0; h < nHeads; h++) {
+            int eqSlot = eq * nHeads + h;
+            ops.axpy(dMlp, 1f, voi, eqSlot * dMlp, c, 0);
+            ops.axpy(nOut, 1f, vou, eqSlot * nOut, base, 0);
+            for (int r = 0; r < eq; r++) {
+                int slot = r * nHeads + h;
+                ops.axpy(dMlp, -1f, voi, eqSlot * dMlp, voi, slot * dMlp);
+                ops.axpy(nOut, -1f, vou, eqSlot * nOut, vou, slot * nOut);
+            }
+        }
     }
 
     /**
@@ -244,12 +259,11 @@ final class CpuModel implements AutoCloseable {
         final float[] pre = wk.pre;
         final float[] lg = wk.logits;
         final float[] alpha = wk.alpha;
+        final int k2 = 2 * H;
         for (int i = 0; i < rows; i++) {
             int idx = examples[from + i];
             int ra = idx / p;
             int rb = p + idx % p;
-            System.arraycopy(c, 0, pre, i * M, M);
-            System.arraycopy(base, 0, lg, i * V, V);
             for (int h = 0; h < H; h++) {
                 double e0 = expScores[ra * H + h];
                 double e1 = expScores[rb * H + h];
@@ -273,9 +287,14 @@ final class CpuModel implements AutoCloseable {
                 alpha[ao] = a0;
                 alpha[ao + 1] = a1;
                 alpha[ao + 2] = a2;
-                ops.axpy3(M, a0, (ra * H + h) * M, a1, (rb * H + h) * M, a2, (eqRow * H + h) * M, voi, pre, i * M);
-                ops.axpy3(V, a0, (ra * H + h) * V, a1, (rb * H + h) * V, a2, (eqRow * H + h) * V, vou, lg, i * V);
+                wk.rowAlpha[i * k2 + h] = a0;
+                wk.rowAlpha[i * k2 + H + h] = a1;
+                wk.rowSlot[i * k2 + h] = ra * H + h;
+                wk.rowSlot[i * k2 + H + h] = rb * H + h;
+                wk.alphaEq[i * H + h] = a2;
             }
+            ops.gatherRow(M, V, k2, wk.rowAlpha, i * k2, wk.rowSlot, i * k2, voi, vou, c, base, pre, i * M, lg,
+                    i * V);
         }
         ops.relu(rows * M, pre, 0, wk.post, 0);
         Gemm.gemm(false, false, rows, V, M, 1f, wk.post, 0, M, wou, 0, V, 1f, lg, 0, V);
@@ -342,36 +361,35 @@ final class CpuModel implements AutoCloseable {
         final float[] dpre = wk.dpre;
         final float[] alpha = wk.alpha;
         final float[] gm = wk.dot3m;
-        final float[] gv = wk.dot3v;
         // dWOU += post^T G ; dpost = G WOU^T
         Gemm.gemm(true, false, M, V, rows, 1f, wk.post, 0, M, g, 0, V, 1f, wk.dWou, 0, V);
         Gemm.gemm(false, true, rows, M, V, 1f, g, 0, V, wou, 0, V, 0f, dpre, 0, M);
         ops.maskNonPositive(rows * M, dpre, 0, pre, 0);
+        // The '=' slots are shared by every example: their gradients are one product per block.
+        Gemm.gemm(true, false, H, M, rows, 1f, wk.alphaEq, 0, H, dpre, 0, M, 1f, wk.dVoi, eqRow * H * M, M);
+        Gemm.gemm(true, false, H, V, rows, 1f, wk.alphaEq, 0, H, g, 0, V, 1f, wk.dVou, eqRow * H * V, V);
+        final int k2 = 2 * H;
         for (int i = 0; i < rows; i++) {
             int idx = examples[from + i];
-            int[] slotRows = {idx / p, p + idx % p, eqRow};
+            int ra = idx / p;
+            int rb = p + idx % p;
             ops.axpy(M, 1f, dpre, i * M, wk.sumDpre, 0);
             ops.axpy(V, 1f, g, i * V, wk.sumG, 0);
+            // d loss / d alpha_0, alpha_1 in the folded form (alpha_2's share is zero there; softmax's backward
+            // pass is unchanged by that common shift), and the tables' gradients.
+            ops.backwardRow(M, V, k2, wk.rowAlpha, i * k2, wk.rowSlot, i * k2, dpre, i * M, g, i * V, voi, vou,
+                    wk.dVoi, wk.dVou, gm);
             for (int h = 0; h < H; h++) {
                 int ao = (i * H + h) * 3;
-                int s0 = slotRows[0] * H + h;
-                int s1 = slotRows[1] * H + h;
-                int s2 = slotRows[2] * H + h;
                 float a0 = alpha[ao];
                 float a1 = alpha[ao + 1];
                 float a2 = alpha[ao + 2];
-                // d loss / d alpha: through the MLP input (VOI) and directly through the logits (VOU).
-                ops.dot3(M, dpre, i * M, voi, s0 * M, s1 * M, s2 * M, gm);
-                ops.dot3(V, g, i * V, vou, s0 * V, s1 * V, s2 * V, gv);
-                float ga0 = gm[0] + gv[0];
-                float ga1 = gm[1] + gv[1];
-                float ga2 = gm[2] + gv[2];
-                float weighted = a0 * ga0 + a1 * ga1 + a2 * ga2;
-                wk.dScores[s0] += a0 * (ga0 - weighted);
-                wk.dScores[s1] += a1 * (ga1 - weighted);
-                wk.dScores[s2] += a2 * (ga2 - weighted);
-                ops.scatter3(M, dpre, i * M, a0, s0 * M, a1, s1 * M, a2, s2 * M, wk.dVoi);
-                ops.scatter3(V, g, i * V, a0, s0 * V, a1, s1 * V, a2, s2 * V, wk.dVou);
+                float g0 = gm[h];
+                float g1 = gm[H + h];
+                float weighted = a0 * g0 + a1 * g1;
+                wk.dScores[ra * H + h] += a0 * (g0 - weighted);
+                wk.dScores[rb * H + h] += a1 * (g1 - weighted);
+                wk.dScores[eqRow * H + h] -= a2 * weighted;
             }
         }
     }
@@ -482,8 +500,10 @@ final class CpuModel implements AutoCloseable {
         final float[] dlogits = new float[BLOCK * nOut];
         final float[] alpha = new float[BLOCK * nHeads * 3];
         final double[] exps = new double[nOut];
-        final float[] dot3m = new float[3];
-        final float[] dot3v = new float[3];
+        final float[] dot3m = new float[2 * nHeads];
+        final float[] rowAlpha = new float[BLOCK * 2 * nHeads];
+        final int[] rowSlot = new int[BLOCK * 2 * nHeads];
+        final float[] alphaEq = new float[BLOCK * nHeads];
         final float[] dWou = new float[dMlp * nOut];
         final float[] dVoi = strided(nSlots, dMlp);
         final float[] dVou = strided(nSlots, nOut);

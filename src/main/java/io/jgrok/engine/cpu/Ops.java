@@ -17,16 +17,23 @@ public interface Ops {
     float dot(int n, float[] x, int xo, float[] y, int yo);
 
     /**
-     * y[yo..yo+n) += a0 t[o0..o0+n) + a1 t[o1..) + a2 t[o2..): one head's three attention-weighted table rows
-     * added in one pass (the forward gather).
+     * Forward gather of one example: {@code pre[po..po+m) = c + sum_k alpha[ao+k] voi[slot[so+k]*m ..]} and
+     * {@code lg[lo..lo+v) = base + sum_k alpha[ao+k] vou[slot[so+k]*v ..]} over k < count table rows.
+     *
+     * <p>Kept large on purpose: HotSpot (JDK 17) does not inline methods above 325 bytes of bytecode, and the
+     * Vector API intrinsics are only reliable when these loops are compiled on their own (inlined into the engine's
+     * large block methods, C2 fell back to boxed vectors: 3x slower).
      */
-    void axpy3(int n, float a0, int o0, float a1, int o1, float a2, int o2, float[] t, float[] y, int yo);
+    void gatherRow(int m, int v, int count, float[] alpha, int ao, int[] slot, int so, float[] voi, float[] vou,
+                   float[] c, float[] base, float[] pre, int po, float[] lg, int lo);
 
-    /** out[k] = x[xo..xo+n) . t[ok..ok+n) for k = 0, 1, 2 (the backward pass's gradient w.r.t. attention). */
-    void dot3(int n, float[] x, int xo, float[] t, int o0, int o1, int o2, float[] out);
-
-    /** t[ok..ok+n) += ak x[xo..xo+n) for k = 0, 1, 2 (the backward scatter into the tables' gradients). */
-    void scatter3(int n, float[] x, int xo, float a0, int o0, float a1, int o1, float a2, int o2, float[] t);
+    /**
+     * Backward pass of one example: {@code out[k] = dpre . voi[slot_k] + g . vou[slot_k]} (the gradient w.r.t.
+     * alpha_k) and the scatters {@code dVoi[slot_k] += alpha_k dpre}, {@code dVou[slot_k] += alpha_k g}, for k <
+     * count. Sized like {@link #gatherRow} for the same reason.
+     */
+    void backwardRow(int m, int v, int count, float[] alpha, int ao, int[] slot, int so, float[] dpre, int dpo,
+                     float[] g, int go, float[] voi, float[] vou, float[] dVoi, float[] dVou, float[] out);
 
     /** dst[i] = max(src[i], 0). */
     void relu(int n, float[] src, int so, float[] dst, int dOff);

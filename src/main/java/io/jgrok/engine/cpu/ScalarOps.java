@@ -31,24 +31,26 @@ public final class ScalarOps implements Ops {
     }
 
     @Override
-    public void axpy3(int n, float a0, int o0, float a1, int o1, float a2, int o2, float[] t, float[] y, int yo) {
-        for (int i = 0; i < n; i++) {
-            y[yo + i] += a0 * t[o0 + i] + a1 * t[o1 + i] + a2 * t[o2 + i];
+    public void gatherRow(int m, int v, int count, float[] alpha, int ao, int[] slot, int so, float[] voi,
+                          float[] vou, float[] c, float[] base, float[] pre, int po, float[] lg, int lo) {
+        System.arraycopy(c, 0, pre, po, m);
+        System.arraycopy(base, 0, lg, lo, v);
+        for (int k = 0; k < count; k++) {
+            axpy(m, alpha[ao + k], voi, slot[so + k] * m, pre, po);
+            axpy(v, alpha[ao + k], vou, slot[so + k] * v, lg, lo);
         }
     }
 
     @Override
-    public void dot3(int n, float[] x, int xo, float[] t, int o0, int o1, int o2, float[] out) {
-        out[0] = dot(n, x, xo, t, o0);
-        out[1] = dot(n, x, xo, t, o1);
-        out[2] = dot(n, x, xo, t, o2);
-    }
-
-    @Override
-    public void scatter3(int n, float[] x, int xo, float a0, int o0, float a1, int o1, float a2, int o2, float[] t) {
-        axpy(n, a0, x, xo, t, o0);
-        axpy(n, a1, x, xo, t, o1);
-        axpy(n, a2, x, xo, t, o2);
+    public void backwardRow(int m, int v, int count, float[] alpha, int ao, int[] slot, int so, float[] dpre,
+                            int dpo, float[] g, int go, float[] voi, float[] vou, float[] dVoi, float[] dVou,
+                            float[] out) {
+        for (int k = 0; k < count; k++) {
+            int s = slot[so + k];
+            out[k] = dot(m, dpre, dpo, voi, s * m) + dot(v, g, go, vou, s * v);
+            axpy(m, alpha[ao + k], dpre, dpo, dVoi, s * m);
+            axpy(v, alpha[ao + k], g, go, dVou, s * v);
+        }
     }
 
     @Override

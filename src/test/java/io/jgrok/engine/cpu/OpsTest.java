@@ -28,47 +28,76 @@ class OpsTest {
             for (int n : LENGTHS) {
                 int xo = rnd.nextInt(5);
                 float[] x = random(rnd, n + xo);
-                float[] t = random(rnd, 4 * n + 11);
-                int o0 = 3;
-                int o1 = n + 5;
-                int o2 = 3 * n + 2;
-                float a0 = (float) rnd.nextGaussian();
-                float a1 = (float) rnd.nextGaussian();
-                float a2 = (float) rnd.nextGaussian();
                 String what = ops.describe() + " n=" + n;
 
-                float[] y = random(rnd, n + 2);
-                double[] want = widen(y);
-                for (int i = 0; i < n; i++) {
-                    want[2 + i] += (double) a0 * t[o0 + i] + (double) a1 * t[o1 + i] + (double) a2 * t[o2 + i];
-                }
-                ops.axpy3(n, a0, o0, a1, o1, a2, o2, t, y, 2);
-                assertClose(want, y, what + " axpy3");
-
-                float[] dots = new float[3];
-                ops.dot3(n, x, xo, t, o0, o1, o2, dots);
-                int[] offs = {o0, o1, o2};
-                for (int k = 0; k < 3; k++) {
-                    double d = 0;
-                    double scale = 0;
-                    for (int i = 0; i < n; i++) {
-                        d += (double) x[xo + i] * t[offs[k] + i];
-                        scale += Math.abs((double) x[xo + i] * t[offs[k] + i]);
+                // One example: count table rows of m- and v-wide tables (8 is the unrolled paper shape).
+                int m = n;
+                int v = Math.max(1, n / 3 + 1);
+                for (int count : new int[] {8, 2, 6}) {
+                    int[] slot = new int[count + 1];
+                    float[] al = new float[count + 2];
+                    for (int k = 0; k < count; k++) {
+                        slot[1 + k] = (k * 7 + 3) % 11;
+                        al[2 + k] = (float) rnd.nextGaussian();
                     }
-                    assertEquals(d, dots[k], FLOAT32_REL * Math.max(scale, 1e-6), what + " dot3 " + k);
-                    assertEquals(d, ops.dot(n, x, xo, t, offs[k]), FLOAT32_REL * Math.max(scale, 1e-6),
-                            what + " dot");
-                }
+                    float[] voi = random(rnd, 11 * m);
+                    float[] vou = random(rnd, 11 * v);
+                    float[] c = random(rnd, m);
+                    float[] base = random(rnd, v);
+                    float[] pre = random(rnd, m + 3);
+                    float[] lg = random(rnd, v + 1);
+                    double[] wantPre = widen(pre);
+                    double[] wantLg = widen(lg);
+                    for (int i = 0; i < m; i++) {
+                        wantPre[3 + i] = c[i];
+                    }
+                    for (int i = 0; i < v; i++) {
+                        wantLg[1 + i] = base[i];
+                    }
+                    for (int k = 0; k < count; k++) {
+                        for (int i = 0; i < m; i++) {
+                            wantPre[3 + i] += (double) al[2 + k] * voi[slot[1 + k] * m + i];
+                        }
+                        for (int i = 0; i < v; i++) {
+                            wantLg[1 + i] += (double) al[2 + k] * vou[slot[1 + k] * v + i];
+                        }
+                    }
+                    ops.gatherRow(m, v, count, al, 2, slot, 1, voi, vou, c, base, pre, 3, lg, 1);
+                    assertClose(wantPre, pre, what + " count " + count + " gatherRow pre");
+                    assertClose(wantLg, lg, what + " count " + count + " gatherRow logits");
 
-                float[] tt = t.clone();
-                double[] wantT = widen(t);
-                for (int i = 0; i < n; i++) {
-                    wantT[o0 + i] += (double) a0 * x[xo + i];
-                    wantT[o1 + i] += (double) a1 * x[xo + i];
-                    wantT[o2 + i] += (double) a2 * x[xo + i];
+                    float[] dpre = random(rnd, m + xo);
+                    float[] g = random(rnd, v + 2);
+                    float[] dVoi = random(rnd, 11 * m);
+                    float[] dVou = random(rnd, 11 * v);
+                    double[] wantDVoi = widen(dVoi);
+                    double[] wantDVou = widen(dVou);
+                    float[] out = new float[count];
+                    ops.backwardRow(m, v, count, al, 2, slot, 1, dpre, xo, g, 2, voi, vou, dVoi, dVou, out);
+                    for (int k = 0; k < count; k++) {
+                        double d = 0;
+                        double scale = 0;
+                        int sk = slot[1 + k];
+                        for (int i = 0; i < m; i++) {
+                            d += (double) dpre[xo + i] * voi[sk * m + i];
+                            scale += Math.abs((double) dpre[xo + i] * voi[sk * m + i]);
+                            wantDVoi[sk * m + i] += (double) al[2 + k] * dpre[xo + i];
+                        }
+                        for (int i = 0; i < v; i++) {
+                            d += (double) g[2 + i] * vou[sk * v + i];
+                            scale += Math.abs((double) g[2 + i] * vou[sk * v + i]);
+                            wantDVou[sk * v + i] += (double) al[2 + k] * g[2 + i];
+                        }
+                        String at = what + " count " + count + " row " + k;
+                        assertEquals(d, out[k], FLOAT32_REL * Math.max(scale, 1e-6), at + " backwardRow dot");
+                        float viaDots = ops.dot(m, dpre, xo, voi, sk * m) + ops.dot(v, g, 2, vou, sk * v);
+                        assertEquals(d, viaDots, FLOAT32_REL * Math.max(scale, 1e-6), at + " dot");
+                    }
+                    // Slots repeat (11 rows, up to 8 uses): the scatters must accumulate, not overwrite.
+                    assertClose(wantDVoi, dVoi, what + " count " + count + " backwardRow dVOI");
+                    assertClose(wantDVou, dVou, what + " count " + count + " backwardRow dVOU");
                 }
-                ops.scatter3(n, x, xo, a0, o0, a1, o1, a2, o2, tt);
-                assertClose(wantT, tt, what + " scatter3");
+                float a1 = (float) rnd.nextGaussian();
 
                 float[] yy = random(rnd, n + 1);
                 double[] wantA = widen(yy);
@@ -80,13 +109,13 @@ class OpsTest {
 
                 float[] r = new float[n];
                 ops.relu(n, x, xo, r, 0);
-                float[] g = random(rnd, n);
-                float[] gMasked = g.clone();
+                float[] grad = random(rnd, n);
+                float[] gMasked = grad.clone();
                 ops.maskNonPositive(n, gMasked, 0, x, xo);
                 float mx = Float.NEGATIVE_INFINITY;
                 for (int i = 0; i < n; i++) {
                     assertEquals(Math.max(x[xo + i], 0f), r[i], what + " relu");
-                    assertEquals(x[xo + i] > 0 ? g[i] : 0f, gMasked[i], what + " mask");
+                    assertEquals(x[xo + i] > 0 ? grad[i] : 0f, gMasked[i], what + " mask");
                     mx = Math.max(mx, x[xo + i]);
                 }
                 assertEquals(mx, ops.max(n, x, xo), what + " max");
