@@ -78,6 +78,10 @@ public final class RunData {
         if (!Files.isDirectory(dir.root())) {
             throw new UserError("run directory " + dir.root() + " does not exist");
         }
+        if (!dir.holdsRun()) {
+            throw new UserError(dir.root() + " is not a run directory (no config.json, checkpoints or training "
+                    + "history)");
+        }
         RunConfig config = RunConfig.fromJson(read(dir.config(), "config"));
         History history = History.read(dir.history());
         JsonObject runInfo = Files.exists(dir.runInfo()) ? json(dir.runInfo(), "run info") : null;
