@@ -31,12 +31,12 @@ public final class AnalysisBackends {
                                 Supplier<CudaProbe> probe) {
         return switch (device) {
             case "cpu" -> new CpuAnalysisBackend(config, threads);
-            case "emulated" -> onDevice("emulated", config, threads, notices, EMULATED_BATCH);
-            case "cuda" -> onDevice("cuda", config, threads, notices, CUDA_BATCH);
+            case "emulated" -> onDevice("emulated", config, notices, EMULATED_BATCH);
+            case "cuda" -> onDevice("cuda", config, notices, CUDA_BATCH);
             case "auto" -> {
                 CudaProbe cuda = probe.get();
                 if (cuda.usable()) {
-                    yield onDevice("cuda", config, threads, notices, CUDA_BATCH);
+                    yield onDevice("cuda", config, notices, CUDA_BATCH);
                 }
                 notices.println("jgrok: no usable CUDA GPU (" + cuda.reason() + "); analysing on the CPU");
                 yield new CpuAnalysisBackend(config, threads);
@@ -45,15 +45,14 @@ public final class AnalysisBackends {
         };
     }
 
-    private static AnalysisBackend onDevice(String kind, RunConfig config, int threads, PrintStream notices,
-                                            int batch) {
+    private static AnalysisBackend onDevice(String kind, RunConfig config, PrintStream notices, int batch) {
         Device device;
         try {
             device = Devices.open(kind);
         } catch (DeviceException e) {
             throw new UserError("--device " + kind + ": " + e.getMessage(), e);
         }
-        return DeviceAnalysisBackend.open(device, config, threads, notices,
+        return DeviceAnalysisBackend.open(device, config, notices,
                 new DeviceAnalysisBackend.Options(batch, false, true));
     }
 }

@@ -7,6 +7,7 @@ import io.jgrok.device.Device;
 import io.jgrok.device.DevicePtr;
 import io.jgrok.device.Dim3;
 import io.jgrok.device.KernelArgs;
+import io.jgrok.engine.device.DeviceForward;
 import io.jgrok.model.ParamLayout;
 
 import java.io.PrintStream;
@@ -20,8 +21,9 @@ import java.io.PrintStream;
  * checkpoint's results have the same bits whatever batch it is in and on every run. Losses are float64
  * cross-entropies of the float32 logits, as on the CPU; transforms are float32.
  *
- * <p>The forward passes ({@link #logits}, {@link #outputs}) run on the CPU engine, through a
- * {@link CpuAnalysisBackend}: the device forward pass is the CUDA engine's, which this build does not have yet.
+ * <p>The forward passes ({@link #logits}, {@link #outputs}) are the CUDA engine's ({@link DeviceForward}: its
+ * training kernels batched over the checkpoints of a batch, over all p^2 inputs). The logits come back to the host
+ * because {@link AnalysisBackend} hands them over as arrays, and go up again for {@link #logitMeasures}.
  */
 public final class DeviceAnalysisBackend implements AnalysisBackend {
     static final int THREADS = 128;
@@ -46,38 +48,35 @@ public final class DeviceAnalysisBackend implements AnalysisBackend {
     private final DeviceTransforms transforms;
     private final DeviceLogitMeasures logitMeasures;
     private final DeviceWeightMeasures weightMeasures;
-    private final CpuAnalysisBackend forward;
+    private final RunConfig config;
+    private final int[] allInputs;
     private final Options options;
+    /** The forward pass's buffers for the last batch size (the progress measures use one size but the last). */
+    private DeviceForward forward;
 
-    DeviceAnalysisBackend(Device device, RunConfig config, HalfSpectra spectra, CpuAnalysisBackend forward,
-                          Options options) {
+    DeviceAnalysisBackend(Device device, RunConfig config, HalfSpectra spectra, Options options) {
         this.device = device;
+        this.config = config;
         this.basis = new FourierBasis(config.p(), config.fourierOrder());
         this.layout = new ParamLayout(config);
         this.spectra = spectra;
         this.transforms = new DeviceTransforms(device, spectra, basis);
         this.logitMeasures = new DeviceLogitMeasures(device, basis, layout.nOutputs);
         this.weightMeasures = new DeviceWeightMeasures(device, basis, layout, transforms);
-        this.forward = forward;
+        this.allInputs = java.util.stream.IntStream.range(0, config.p() * config.p()).toArray();
         this.options = options;
     }
 
     /**
      * The backend on {@code device}, with cuFFT when the device is a GPU and a libcufft loads (else the DFT kernels,
-     * with a one-line notice on a GPU) and {@code threads} CPU threads for the forward passes.
+     * with a one-line notice on a GPU).
      */
-    public static DeviceAnalysisBackend open(Device device, RunConfig config, int threads, PrintStream notices,
-                                             Options options) {
+    public static DeviceAnalysisBackend open(Device device, RunConfig config, PrintStream notices, Options options) {
         HalfSpectra spectra = null;
-        CpuAnalysisBackend forward = null;
         try {
             spectra = HalfSpectra.forDevice(device, config.p(), Cufft::discover, notices);
-            forward = new CpuAnalysisBackend(config, threads);
-            return new DeviceAnalysisBackend(device, config, spectra, forward, options);
+            return new DeviceAnalysisBackend(device, config, spectra, options);
         } catch (RuntimeException | Error e) {
-            if (forward != null) {
-                forward.close();
-            }
             if (spectra != null) {
                 spectra.close();
             }
@@ -91,7 +90,7 @@ public final class DeviceAnalysisBackend implements AnalysisBackend {
     @Override
     public String description() {
         return "device analysis on " + device.description() + "; transforms: " + transforms.description()
-                + "; forward passes: CPU engine";
+                + "; forward passes: the CUDA engine's kernels";
     }
 
     @Override
@@ -104,14 +103,49 @@ public final class DeviceAnalysisBackend implements AnalysisBackend {
         return options.preferredBatch();
     }
 
+    /** The forward pass's buffers for {@code models} parameter sets over all inputs. */
+    private DeviceForward forward(int models) {
+        if (forward == null || forward.models() != models) {
+            if (forward != null) {
+                forward.close();
+                forward = null;
+            }
+            forward = DeviceForward.open(device, config, models, allInputs);
+        }
+        return forward;
+    }
+
     @Override
     public float[][] logits(float[][] params) {
-        return forward.logits(params);
+        int batch = params.length;
+        if (batch == 0) {
+            return new float[0][];
+        }
+        DeviceForward f = forward(batch);
+        f.run(params);
+        float[] all = f.logits();
+        int per = allInputs.length * layout.nOutputs;
+        float[][] out = new float[batch][];
+        for (int b = 0; b < batch; b++) {
+            out[b] = java.util.Arrays.copyOfRange(all, b * per, (b + 1) * per);
+        }
+        return out;
     }
 
     @Override
     public ModelOutputs outputs(float[] params) {
-        return forward.outputs(params);
+        DeviceForward f = forward(1);
+        f.run(new float[][] {params});
+        int n = allInputs.length;
+        float[] logits = f.logits();
+        float[] attention = new float[n * layout.nHeads * 3];
+        device.copyToHost(attention, 0, f.attention(0), attention.length);
+        float[] neurons = new float[n * layout.dMlp];
+        device.copyToHost(neurons, 0, f.preActivations(0), neurons.length);
+        for (int i = 0; i < neurons.length; i++) {
+            neurons[i] = Math.max(0f, neurons[i]);
+        }
+        return new ModelOutputs(logits, neurons, attention);
     }
 
     private DeviceScratch scratch() {
@@ -186,8 +220,10 @@ public final class DeviceAnalysisBackend implements AnalysisBackend {
     @Override
     public void close() {
         try {
+            if (forward != null) {
+                forward.close();
+            }
             spectra.close();
-            forward.close();
         } finally {
             if (options.ownsDevice()) {
                 device.close();

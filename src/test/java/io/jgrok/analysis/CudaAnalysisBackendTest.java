@@ -30,7 +30,7 @@ class CudaAnalysisBackendTest extends AnalysisBackendContract {
     @Override
     AnalysisBackend open(RunConfig config) {
         assumeGpu();
-        return DeviceAnalysisBackend.open(CudaDevice.open(), config, 2, System.err,
+        return DeviceAnalysisBackend.open(CudaDevice.open(), config, System.err,
                 new DeviceAnalysisBackend.Options(3, true, true));
     }
 
@@ -44,10 +44,10 @@ class CudaAnalysisBackendTest extends AnalysisBackendContract {
         float[] x = gaussian(rnd, 13 * 13 * 5, 1.0);
         try (CudaDevice device = CudaDevice.open();
              DeviceAnalysisBackend dft = new DeviceAnalysisBackend(device, config, new DftHalfSpectra(device, 13),
-                     new CpuAnalysisBackend(config, 1), new DeviceAnalysisBackend.Options(3, true, false));
+                     new DeviceAnalysisBackend.Options(3, true, false));
              DeviceAnalysisBackend cufft = new DeviceAnalysisBackend(device, config,
                      new CufftHalfSpectra(found.library(), device::nativeStream, 13),
-                     new CpuAnalysisBackend(config, 1), new DeviceAnalysisBackend.Options(3, true, false))) {
+                     new DeviceAnalysisBackend.Options(3, true, false))) {
             assertTrue(cufft.description().contains("cuFFT"), cufft.description());
             assertTrue(Tolerances.relativeError(cufft.transform2d(x, 5), dft.transform2d(x, 5),
                     Tolerances.FLOAT32_ABS_FLOOR) < Tolerances.FLOAT32_REL);

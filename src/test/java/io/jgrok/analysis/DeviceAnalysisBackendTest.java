@@ -25,7 +25,7 @@ class DeviceAnalysisBackendTest extends AnalysisBackendContract {
     static DeviceAnalysisBackend openEmulated(RunConfig config, int batch) {
         Device device = EmulatedDevice.open(2);
         return new DeviceAnalysisBackend(device, config, new DftHalfSpectra(device, config.p()),
-                new CpuAnalysisBackend(config, 1), new DeviceAnalysisBackend.Options(batch, true, true));
+                new DeviceAnalysisBackend.Options(batch, true, true));
     }
 
     @Override
@@ -109,7 +109,8 @@ class DeviceAnalysisBackendTest extends AnalysisBackendContract {
             assertThrows(IllegalArgumentException.class, () -> backend.fracExplained(new float[10], 8));
             assertThrows(IllegalArgumentException.class,
                     () -> backend.weightMeasures(new float[][] {new float[3]}));
-            assertTrue(backend.description().contains("DFT"), backend.description());
+            assertTrue(backend.description().contains("DFT") && backend.description().contains("CUDA engine"),
+                    backend.description());
         }
     }
 }

@@ -44,7 +44,7 @@ class FakeCufftAnalysisBackendTest extends AnalysisBackendContract {
     AnalysisBackend open(RunConfig config) {
         Device device = EmulatedDevice.open(2);
         return new DeviceAnalysisBackend(device, config, new CufftHalfSpectra(fakeCufft(), () -> 0L, config.p()),
-                new CpuAnalysisBackend(config, 1), new DeviceAnalysisBackend.Options(3, true, true));
+                new DeviceAnalysisBackend.Options(3, true, true));
     }
 
     @Test
