@@ -29,8 +29,8 @@ extern "C" __global__ void __launch_bounds__(128) analysis_dft_half_spectrum(flo
     int twiddle = 0;
     for (int t = 0; t < p; ++t) {
         const float v = x[(size_t)t * cols + j];
-        re = fmaf(v, cos_sin[2 * twiddle], re);
-        im = fmaf(-v, cos_sin[2 * twiddle + 1], im);
+        re += v * cos_sin[2 * twiddle];
+        im -= v * cos_sin[2 * twiddle + 1];
         twiddle += k;
         if (twiddle >= p) {
             twiddle -= p;

@@ -24,7 +24,7 @@ extern "C" __global__ void __launch_bounds__(128) analysis_neuron_logit_map(floa
     const float* unembed = params + b * stride + w_u + c;
     float sum = 0.0f;
     for (int j = 0; j < d_model; ++j) {
-        sum = fmaf(out_row[j], unembed[(long long)j * n_out], sum);
+        sum += out_row[j] * unembed[(long long)j * n_out];
     }
     wl_t[((long long)c * batch + b) * d_mlp + n] = sum;
 }
