@@ -58,7 +58,7 @@ extern "C" __global__ void __launch_bounds__(256) backward_scores(const int* exa
             const float* t = T + ((long long)r * H + (k % H)) * W;
             const float* g = dact + (long long)i * W;
             for (int w = lane; w < W; w += DOT_LANES) {
-                s = fmaf(g[w], t[w], s);
+                s += g[w] * t[w];
             }
         }
         for (int off = DOT_LANES / 2; off > 0; off >>= 1) {
@@ -138,7 +138,7 @@ extern "C" __global__ void __launch_bounds__(256) backward_scatter(const float* 
             float s = 0.0f;
             for (int k = begin; k < end; ++k) {
                 const int i = items[k];
-                s = fmaf(alpha[((long long)i * H + h) * 3 + pos], dact[(long long)i * W + w], s);
+                s += alpha[((long long)i * H + h) * 3 + pos] * dact[(long long)i * W + w];
             }
             out[w] = s;
         }
@@ -175,7 +175,7 @@ extern "C" __global__ void __launch_bounds__(256) column_sums(const float* alpha
     for (int h = 0; h < H; ++h) {
         float s = 0.0f;
         for (int i = begin; i < end; ++i) {
-            s = fmaf(alpha[((long long)i * H + h) * 3 + 2], dact[(long long)i * W + w], s);
+            s += alpha[((long long)i * H + h) * 3 + 2] * dact[(long long)i * W + w];
         }
         out[(long long)h * W + w] = s;
     }
@@ -221,7 +221,7 @@ extern "C" __global__ void __launch_bounds__(256) backward_query(const float* pa
         const int h = e % H;
         float s = 0.0f;
         for (int r = 0; r < rows; ++r) {
-            s = fmaf(X[(long long)r * d + k], dS[r * H + h], s);
+            s += X[(long long)r * d + k] * dS[r * H + h];
         }
         dkqs[e] = s;
         dKq[e] = s;
@@ -232,7 +232,7 @@ extern "C" __global__ void __launch_bounds__(256) backward_query(const float* pa
         const int j = c % dh;
         float s = 0.0f;
         for (int k = 0; k < d; ++k) {
-            s = fmaf(WK[((long long)h * d + k) * dh + j], dkqs[k * H + h], s);
+            s += WK[((long long)h * d + k) * dh + j] * dkqs[k * H + h];
         }
         dqs[c] = scale * s;
         dq[c] = scale * s;
@@ -241,15 +241,15 @@ extern "C" __global__ void __launch_bounds__(256) backward_query(const float* pa
     for (int k = t; k < d; k += blockDim.x) {
         float sIn = 0.0f;
         for (int m = 0; m < M; ++m) {
-            sIn = fmaf(Win[(long long)k * M + m], sums[m], sIn);
+            sIn += Win[(long long)k * M + m] * sums[m];
         }
         float sU = 0.0f;
         for (int v = 0; v < V; ++v) {
-            sU = fmaf(WU[(long long)k * V + v], sums[M + v], sU);
+            sU += WU[(long long)k * V + v] * sums[M + v];
         }
         float sQ = 0.0f;
         for (int c = 0; c < d; ++c) {
-            sQ = fmaf(WQ[((long long)(c / dh) * d + k) * dh + c % dh], dqs[c], sQ);
+            sQ += WQ[((long long)(c / dh) * d + k) * dh + c % dh] * dqs[c];
         }
         dbOut[k] = sU;
         dxEq[k] = sIn + sU + sQ;
@@ -286,8 +286,8 @@ extern "C" __global__ void __launch_bounds__(256) backward_embed(const float* dX
             float x0 = dXv[(long long)t * d + j];
             float x1 = dXv[(long long)(p + t) * d + j];
             for (int h = 0; h < H; ++h) {
-                x0 = fmaf(dS[t * H + h], kq[j * H + h], x0);
-                x1 = fmaf(dS[(p + t) * H + h], kq[j * H + h], x1);
+                x0 += dS[t * H + h] * kq[j * H + h];
+                x1 += dS[(p + t) * H + h] * kq[j * H + h];
             }
             gE[(long long)t * d + j] = x0 + x1;
             acc0 += x0;
@@ -308,7 +308,7 @@ extern "C" __global__ void __launch_bounds__(256) backward_embed(const float* dX
         gPos[d + j] = s1;
         float xe = dXv[(long long)2 * p * d + j];
         for (int h = 0; h < H; ++h) {
-            xe = fmaf(dS[2 * p * H + h], kq[j * H + h], xe);
+            xe += dS[2 * p * H + h] * kq[j * H + h];
         }
         xe += dxEq[j];
         gE[(long long)p * d + j] = xe;

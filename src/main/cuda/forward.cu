@@ -78,10 +78,10 @@ extern "C" __global__ void __launch_bounds__(256) forward_gather(const int* exam
         for (int w = threadIdx.x; w < W; w += blockDim.x) {
             float v = cb[w];
             for (int h = 0; h < H; ++h) {
-                v = fmaf(a0s[e * H + h], Ta[(long long)h * W + w], v);
+                v += a0s[e * H + h] * Ta[(long long)h * W + w];
             }
             for (int h = 0; h < H; ++h) {
-                v = fmaf(a1s[e * H + h], Tb[(long long)h * W + w], v);
+                v += a1s[e * H + h] * Tb[(long long)h * W + w];
             }
             if (w < M) {
                 pre[(long long)i * M + w] = v;

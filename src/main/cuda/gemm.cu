@@ -10,7 +10,7 @@
 // consecutive columns of two rows. K advances in steps of 32 through shared memory (A and B tiles of 32 x 64,
 // padded to 65 columns so that neither the transposing stores nor the reads conflict on banks).
 // blockIdx.z = (batch, split): batch = outer * inner + in (outer = the model, in = e.g. the head), each operand
-// moving by its own outer and inner strides; split s of `splits` covers K range [s*kChunk, (s+1)*kChunk) and
+// moving by its own outer and inner strides (the mask by its outer stride only: masked launches have no inner batch); split s of `splits` covers K range [s*kChunk, (s+1)*kChunk) and
 // writes its own slice of C (stride sCs), which splitk_reduce then sums: a deterministic split-K, no atomics.
 //
 // Why this shape: the epoch's products are skinny (114 logits, d_head 32, K from 32 to 3830) and many, so one
@@ -115,7 +115,7 @@ JGROK_UNROLL
             for (int i = 0; i < TM; ++i) {
 JGROK_UNROLL
                 for (int j = 0; j < TN; ++j) {
-                    acc[i][j] = fmaf(a[i], b[j], acc[i][j]);
+                    acc[i][j] += a[i] * b[j];
                 }
             }
         }

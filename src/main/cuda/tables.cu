@@ -99,7 +99,7 @@ extern "C" __global__ void __launch_bounds__(256, 4) tables_attention(const floa
         const float* wq = WQ + (long long)(c / dh) * d * dh + c % dh;  // W_Q[h, k, j] at wq[k * dh]
         float s = 0.0f;
         for (int k = 0; k < d; ++k) {
-            s = fmaf(xeq[k], wq[(long long)k * dh], s);
+            s += xeq[k] * wq[(long long)k * dh];
         }
         qs[c] = s;
         if (blockIdx.x == 0) {
@@ -112,7 +112,7 @@ extern "C" __global__ void __launch_bounds__(256, 4) tables_attention(const floa
         const float* wk = WK + ((long long)h * d + e / H) * dh;  // W_K[h, k, 0..dh)
         float s = 0.0f;
         for (int j = 0; j < dh; ++j) {
-            s = fmaf(wk[j], qs[h * dh + j], s);
+            s += wk[j] * qs[h * dh + j];
         }
         kqs[e] = scale * s;
         if (blockIdx.x == 0) {
@@ -127,7 +127,7 @@ extern "C" __global__ void __launch_bounds__(256, 4) tables_attention(const floa
         if (r < rows) {
             float s = 0.0f;
             for (int k = 0; k < d; ++k) {
-                s = fmaf(X[(long long)r * d + k], kqs[k * H + h], s);
+                s += X[(long long)r * d + k] * kqs[k * H + h];
             }
             S[r * H + h] = s;
         }
@@ -163,12 +163,12 @@ extern "C" __global__ void __launch_bounds__(256) tables_fold(const float* param
         if (w < M) {
             s = params[layout[LAYOUT_BIN] + w];
             for (int k = 0; k < d; ++k) {
-                s = fmaf(xeq[k], WinU[(long long)k * W + w], s);
+                s += xeq[k] * WinU[(long long)k * W + w];
             }
         } else {
             const float* bOut = params + layout[LAYOUT_BOUT];
             for (int k = 0; k < d; ++k) {
-                s = fmaf(xeq[k] + bOut[k], WinU[(long long)k * W + w], s);
+                s += (xeq[k] + bOut[k]) * WinU[(long long)k * W + w];
             }
         }
         for (int h = 0; h < H; ++h) {

@@ -7,6 +7,7 @@ import io.jgrok.UserError;
 import io.jgrok.config.RunConfig;
 import io.jgrok.data.Split;
 import io.jgrok.engine.Engine;
+import io.jgrok.engine.EngineFactory;
 import io.jgrok.engine.Engines;
 import io.jgrok.io.AtomicFiles;
 import io.jgrok.io.Checkpoints;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /**
  * The training loop around an {@link Engine}: run directory, history, checkpoints, progress, and the rules that
@@ -48,8 +50,19 @@ public final class Trainer {
     public record Outcome(Status status, long epochsDone, double wallSeconds, double epochsPerSecond) {
     }
 
-    /** Console and behaviour options (not part of the run's config). */
-    public record Options(boolean progressBar, PrintStream out, PrintStream err) {
+    /**
+     * Console and behaviour options (not part of the run's config).
+     *
+     * @param onEpochs called on the training thread with the number of epochs the run holds, when training starts
+     *                 and after each chunk of epochs (a sweep's progress); must be cheap
+     * @param engines  opens the engine for the run: {@link Engines#open} for a run of its own; a sweep that steps
+     *                 several models together hands each run's trainer a view of its shared engine
+     */
+    public record Options(boolean progressBar, PrintStream out, PrintStream err, LongConsumer onEpochs,
+                          EngineFactory engines) {
+        public Options(boolean progressBar, PrintStream out, PrintStream err) {
+            this(progressBar, out, err, epochs -> { }, Engines::open);
+        }
     }
 
     private final RunConfig config;
@@ -210,7 +223,7 @@ public final class Trainer {
             }
         }, "jgrok-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (Engine engine = Engines.open(config, split, options.err())) {
+        try (Engine engine = options.engines().open(config, split, options.err())) {
             out.println("  engine     " + engine.description());
             engine.setState(state);
             return loop(engine, history, firstEpoch);
@@ -230,6 +243,7 @@ public final class Trainer {
         long start = System.nanoTime();
         Status status = Status.DONE;
         long badEpoch = -1;
+        options.onEpochs().accept(firstEpoch);
         try (Progress bar = Progress.create("train", "epochs", n, firstEpoch, options.progressBar())) {
             while (epoch < n) {
                 if (stopRequested) {
@@ -250,6 +264,7 @@ public final class Trainer {
                     }
                 }
                 epoch += done;
+                options.onEpochs().accept(epoch);
                 bar.stepTo(epoch);
                 bar.message(statusLine(history));
                 if (badEpoch >= 0) {

@@ -121,6 +121,9 @@ final class GemmCall {
     }
 
     void launch(Launcher launcher, String label) {
+        if (mask != null && inner != 1) {
+            throw new IllegalArgumentException("the mask moves per model only: no inner batch with a mask");
+        }
         Dim3 grid = new Dim3((n + TILE - 1) / TILE, (m + TILE - 1) / TILE, outer * inner * splits);
         if (part == null) {
             launcher.launch(label, kernel, grid, Dim3.of(THREADS), 0, args(c, ldc, sCo, sCi, 0, alpha, beta));
