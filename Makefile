@@ -2,11 +2,11 @@
 MVN ?= mvn
 MVN_FLAGS ?= -q -B
 
-.PHONY: help run jar test bench jmh golden clean kernels emulator emulator-tsan emulator-tsan-optional test-tsan emulator-bench \
+.PHONY: help run jar test bench jmh golden clean readme-figures kernels emulator emulator-tsan emulator-tsan-optional test-tsan emulator-bench \
         gpu-check
 
 help:
-	@echo "make run            train the paper's model (CPU when no GPU) into runs/paper and analyse it"
+	@echo "make run            train the paper's model (CPU when no GPU) into runs/paper, analyse it, draw the figures"
 	@echo "make test           run the test suite (what CI runs); builds the emulator, and the kernels when nvcc exists"
 	@echo "make jar            build target/jgrok.jar"
 	@echo "make bench          epochs/s of the engines at the paper's config"
@@ -17,6 +17,7 @@ help:
 	@echo "make emulator-tsan  the emulated device with real threads under ThreadSanitizer (target/native/tsan/)"
 	@echo "make test-tsan      device tests (TEST=pattern) on the ThreadSanitizer emulator; a data race fails"
 	@echo "make emulator-bench launch throughput of the emulated device"
+	@echo "make readme-figures copy a run's figures (RUN=runs/paper) into docs/figures/ for README.md"
 	@echo "make gpu-check      on a machine with an NVIDIA GPU: CUDA tests vs the CPU engine, 2,000 paper epochs, table"
 	@echo "make clean          remove build outputs"
 
@@ -27,10 +28,11 @@ GPU_KERNELS := $(if $(HAVE_NVCC),kernels)
 jar: emulator $(GPU_KERNELS)
 	$(MVN) $(MVN_FLAGS) -DskipTests package
 
-# The paper's reproduction: train (resuming if interrupted), then analyse.
+# The paper's reproduction: train (resuming if interrupted), analyse, draw the figures and the report.
 run: jar
 	if [ -f runs/paper/config.json ]; then ./jgrok train --resume runs/paper; else ./jgrok train --out runs/paper; fi
 	./jgrok analyze runs/paper
+	./jgrok figures runs/paper
 
 test: emulator $(GPU_KERNELS)
 	$(MVN) $(MVN_FLAGS) test
@@ -59,6 +61,16 @@ jmh:
 golden:
 	/usr/bin/python3 tools/make_golden.py
 	/usr/bin/python3 tools/make_torch_randperm_checks.py
+
+# The figures README.md shows, copied from a run that `./jgrok figures` has drawn.
+RUN ?= runs/paper
+README_FIGURES = training_curves progress_measures embed_fourier_norms neuron_activations logit_fourier_norms
+readme-figures:
+	@for f in $(README_FIGURES); do test -f "$(RUN)/figures/$$f.png" || { \
+	  echo "make readme-figures: $(RUN)/figures/$$f.png is missing; run ./jgrok figures $(RUN) first (RUN=DIR picks the run)" >&2; exit 2; }; done
+	mkdir -p docs/figures
+	for f in $(README_FIGURES); do cp "$(RUN)/figures/$$f.png" docs/figures/ && chmod 644 "docs/figures/$$f.png"; done
+	@echo "copied $(README_FIGURES) from $(RUN)/figures to docs/figures"
 
 clean:
 	$(MVN) $(MVN_FLAGS) clean
