@@ -2,10 +2,11 @@
 MVN ?= mvn
 MVN_FLAGS ?= -q -B
 
-.PHONY: help run jar test bench jmh golden clean kernels emulator emulator-tsan emulator-tsan-optional test-tsan emulator-bench
+.PHONY: help run jar test bench jmh golden clean readme-figures kernels emulator emulator-tsan emulator-tsan-optional test-tsan emulator-bench \
+        gpu-check
 
 help:
-	@echo "make run            train the paper's model (CPU when no GPU) into runs/paper and analyse it"
+	@echo "make run            train the paper's model (CPU when no GPU) into runs/paper, analyse it, draw the figures"
 	@echo "make test           run the test suite (what CI runs); builds the emulator, and the kernels when nvcc exists"
 	@echo "make jar            build target/jgrok.jar"
 	@echo "make bench          epochs/s of the engines at the paper's config"
@@ -16,6 +17,8 @@ help:
 	@echo "make emulator-tsan  the emulated device with real threads under ThreadSanitizer (target/native/tsan/)"
 	@echo "make test-tsan      device tests (TEST=pattern) on the ThreadSanitizer emulator; a data race fails"
 	@echo "make emulator-bench launch throughput of the emulated device"
+	@echo "make readme-figures copy a run's figures (RUN=runs/paper) into docs/figures/ for README.md"
+	@echo "make gpu-check      on a machine with an NVIDIA GPU: CUDA tests vs the CPU engine, 2,000 paper epochs, table"
 	@echo "make clean          remove build outputs"
 
 # With nvcc present, the jar and the tests also get the GPU kernels.
@@ -25,16 +28,29 @@ GPU_KERNELS := $(if $(HAVE_NVCC),kernels)
 jar: emulator $(GPU_KERNELS)
 	$(MVN) $(MVN_FLAGS) -DskipTests package
 
-# The paper's reproduction: train (resuming if interrupted), then analyse.
+# The paper's reproduction: train (resuming if interrupted), analyse, draw the figures and the report.
 run: jar
 	if [ -f runs/paper/config.json ]; then ./jgrok train --resume runs/paper; else ./jgrok train --out runs/paper; fi
 	./jgrok analyze runs/paper
+	./jgrok figures runs/paper
 
 test: emulator $(GPU_KERNELS)
 	$(MVN) $(MVN_FLAGS) test
 
 bench: jar
 	./jgrok bench
+
+# On a machine with an NVIDIA GPU: build (kernels included), run the CUDA twins of the device tests against the CPU
+# engine (a missing GPU fails them instead of skipping), then the paper config for 2,000 epochs with the per-kernel
+# table (io.jgrok.engine.device.GpuCheck). Without a usable GPU it stops at once with one line saying why.
+GPU_CHECK_EPOCHS ?= 2000
+gpu-check:
+	@command -v $(NVCC) >/dev/null || { echo "gpu-check: nvcc not found: the CUDA kernels cannot be built"; exit 2; }
+	$(MAKE) --no-print-directory jar
+	@java -cp target/jgrok.jar io.jgrok.engine.device.GpuCheck --probe
+	$(MVN) $(MVN_FLAGS) test -Dtest='Cuda*Test' -Dsurefire.failIfNoSpecifiedTests=false \
+	  -Djgrok.test.argLine=-Djgrok.test.requireGpu=true
+	java -cp target/jgrok.jar io.jgrok.engine.device.GpuCheck --epochs $(GPU_CHECK_EPOCHS)
 
 # JMH_ARGS are passed to JMH, e.g. make jmh JMH_ARGS="OpsBench -p width=512"
 jmh:
@@ -45,6 +61,16 @@ jmh:
 golden:
 	/usr/bin/python3 tools/make_golden.py
 	/usr/bin/python3 tools/make_torch_randperm_checks.py
+
+# The figures README.md shows, copied from a run that `./jgrok figures` has drawn.
+RUN ?= runs/paper
+README_FIGURES = training_curves progress_measures embed_fourier_norms neuron_activations logit_fourier_norms
+readme-figures:
+	@for f in $(README_FIGURES); do test -f "$(RUN)/figures/$$f.png" || { \
+	  echo "make readme-figures: $(RUN)/figures/$$f.png is missing; run ./jgrok figures $(RUN) first (RUN=DIR picks the run)" >&2; exit 2; }; done
+	mkdir -p docs/figures
+	for f in $(README_FIGURES); do cp "$(RUN)/figures/$$f.png" docs/figures/ && chmod 644 "docs/figures/$$f.png"; done
+	@echo "copied $(README_FIGURES) from $(RUN)/figures to docs/figures"
 
 clean:
 	$(MVN) $(MVN_FLAGS) clean

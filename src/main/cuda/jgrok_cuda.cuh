@@ -40,3 +40,10 @@ __device__ __forceinline__ int jgrok_warp() {
 }
 
 #define JGROK_FULL_MASK 0xffffffffu
+
+// `#pragma unroll` for nvcc; g++ (the emulated device) would warn about an unknown pragma, and -Werror stops it.
+#ifdef __CUDACC__
+#define JGROK_UNROLL _Pragma("unroll")
+#else
+#define JGROK_UNROLL
+#endif

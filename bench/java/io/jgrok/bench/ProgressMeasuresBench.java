@@ -2,7 +2,7 @@ package io.jgrok.bench;
 
 import io.jgrok.analysis.AblationPlan;
 import io.jgrok.analysis.AnalysisBackend;
-import io.jgrok.analysis.CpuAnalysisBackend;
+import io.jgrok.analysis.AnalysisBackends;
 import io.jgrok.analysis.PaperNumbers;
 import io.jgrok.analysis.ProgressMeasures;
 import io.jgrok.config.Preset;
@@ -20,6 +20,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -48,6 +49,10 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  * or through JMH ({@code make jmh JMH_ARGS=ProgressMeasuresBench}). OPENBLAS_NUM_THREADS=1 matters: the backend
  * already runs one checkpoint per core, and OpenBLAS's own threads on top of that oversubscribe the cores.
+ *
+ * <p>{@code -Djgrok.bench.device=cuda} (or JMH's {@code -p device=cuda}) times the device backend on a GPU instead,
+ * with the same checkpoints; {@code auto} and {@code emulated} work too (the emulated device takes ~2 s per
+ * checkpoint at this size: it verifies kernels, it is not meant to be fast).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -58,6 +63,10 @@ import java.util.concurrent.TimeUnit;
 public class ProgressMeasuresBench {
     static final int CHECKPOINTS = 400;
     static final int EVERY = 100;
+
+    /** cpu, cuda, emulated or auto: the analysis backend timed. */
+    @Param({"cpu"})
+    public String device;
 
     RunConfig config;
     List<Path> files;
@@ -94,7 +103,9 @@ public class ProgressMeasuresBench {
 
     @Benchmark
     public List<ProgressMeasures.Row> progressMeasures() {
-        try (AnalysisBackend backend = new CpuAnalysisBackend(config, Runtime.getRuntime().availableProcessors())) {
+        try (AnalysisBackend backend = AnalysisBackends.open(device, config,
+                Runtime.getRuntime().availableProcessors(), System.err)) {
+            System.err.println("backend: " + backend.description());
             return ProgressMeasures.compute(backend, config, files, plan,
                     Progress.create("progress", "ckpt", files.size(), 0, false));
         }
@@ -103,6 +114,7 @@ public class ProgressMeasuresBench {
     /** One timed pass without JMH: {@code java -cp ... io.jgrok.bench.ProgressMeasuresBench}. */
     public static void main(String[] args) throws IOException {
         ProgressMeasuresBench bench = new ProgressMeasuresBench();
+        bench.device = System.getProperty("jgrok.bench.device", "cpu");
         long t0 = System.nanoTime();
         bench.setUp();
         long t1 = System.nanoTime();
@@ -110,8 +122,8 @@ public class ProgressMeasuresBench {
         long t2 = System.nanoTime();
         System.out.printf(java.util.Locale.ROOT, "setup (write or find %d checkpoints): %.1f s%n", CHECKPOINTS,
                 (t1 - t0) / 1e9);
-        System.out.printf(java.util.Locale.ROOT, "progress measures of %d checkpoints at the paper config, %d "
-                        + "threads: %.1f s (%.0f ms per checkpoint)%n", rows.size(),
+        System.out.printf(java.util.Locale.ROOT, "progress measures of %d checkpoints at the paper config, "
+                        + "--device %s, %d threads: %.1f s (%.0f ms per checkpoint)%n", rows.size(), bench.device,
                 Runtime.getRuntime().availableProcessors(), (t2 - t1) / 1e9, (t2 - t1) / 1e6 / rows.size());
     }
 }

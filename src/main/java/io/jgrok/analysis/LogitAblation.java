@@ -20,10 +20,9 @@ final class LogitAblation {
     private final int nOut;
     private final AblationPlan plan;
     private final int nKey;
-    /** Direction values per s: uCos[i * p + s], uSin[i * p + s] for key frequency i (uSin is 0 at Nyquist). */
+    /** The tables of {@link KeyDirections}. */
     private final double[] uCos;
     private final double[] uSin;
-    /** Per key frequency: weights turning the coefficients into the amplitude of cos(w(a+b-c)). */
     private final double[] ampCos;
     private final double[] ampSin;
     private final double[] ampNorm2;
@@ -35,51 +34,13 @@ final class LogitAblation {
         this.p = basis.p();
         this.nOut = nOut;
         this.plan = plan;
-        int[] keys = plan.keyFrequencies();
-        this.nKey = keys.length;
-        this.uCos = new double[nKey * p];
-        this.uSin = new double[nKey * p];
-        this.ampCos = new double[nKey * p];
-        this.ampSin = new double[nKey * p];
-        this.ampNorm2 = new double[nKey];
-        double invSqrt2 = 1 / Math.sqrt(2);
-        for (int i = 0; i < nKey; i++) {
-            int k = keys[i];
-            if (k < 1 || k > basis.nFrequencies()) {
-                throw new IllegalArgumentException("key frequency " + k + " is outside 1.." + basis.nFrequencies());
-            }
-            int cr = basis.cosRow(k);
-            int sr = basis.sinRow(k);
-            // The value at s is read off the input (a, b) = (0, s).
-            for (int s = 0; s < p; s++) {
-                double ca = basis.get(cr, 0);
-                double cb = basis.get(cr, s);
-                if (sr < 0) {
-                    // Even p, frequency p/2: cos(pi(a+b)) = cos(pi a) cos(pi b), and no sin direction.
-                    uCos[i * p + s] = ca * cb;
-                } else {
-                    double sa = basis.get(sr, 0);
-                    double sb = basis.get(sr, s);
-                    uCos[i * p + s] = (ca * cb - sa * sb) * invSqrt2;
-                    uSin[i * p + s] = (sa * cb + ca * sb) * invSqrt2;
-                }
-            }
-            // <L, cos(w(a+b-c))> = sum_c (|cos(w(a+b))| C[cos, c] cos(wc) + |sin(w(a+b))| C[sin, c] sin(wc)),
-            // with |.| the norm over the p^2 grid; divided by |cos(w(a+b-c))|^2 over the p^3 grid.
-            double normCos = 0;
-            double normSin = 0;
-            for (int s = 0; s < p; s++) {
-                double angle = 2 * Math.PI * ((long) k * s % p) / p;
-                normCos += (double) p * Math.cos(angle) * Math.cos(angle);
-                normSin += (double) p * Math.sin(angle) * Math.sin(angle);
-            }
-            for (int c = 0; c < p; c++) {
-                double angle = 2 * Math.PI * ((long) k * c % p) / p;
-                ampCos[i * p + c] = Math.sqrt(normCos) * Math.cos(angle);
-                ampSin[i * p + c] = Math.sqrt(normSin) * Math.sin(angle);
-            }
-            ampNorm2[i] = p * normCos;
-        }
+        KeyDirections dirs = new KeyDirections(basis, plan.keyFrequencies());
+        this.nKey = dirs.size();
+        this.uCos = dirs.uCos;
+        this.uSin = dirs.uSin;
+        this.ampCos = dirs.ampCos;
+        this.ampSin = dirs.ampSin;
+        this.ampNorm2 = dirs.ampNorm2;
         this.train = plan.train();
         this.isTrain = new boolean[p * p];
         for (int r : train) {

@@ -41,6 +41,7 @@ public final class Main {
                 case "bench" -> BenchCommand.run(rest);
                 case "predict" -> PredictCommand.run(rest);
                 case "analyze" -> AnalyzeCommand.run(rest);
+                case "figures" -> FiguresCommand.run(rest);
                 case "sweep" -> SweepCommand.run(rest);
                 default -> throw new UserError("unknown command '" + command
                         + "'; commands: train, predict, analyze, figures, bench, sweep");

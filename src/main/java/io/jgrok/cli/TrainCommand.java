@@ -8,11 +8,13 @@ import io.jgrok.config.Preset;
 import io.jgrok.config.RunConfig;
 import io.jgrok.config.SplitMethod;
 import io.jgrok.config.TestTiming;
+import io.jgrok.engine.Engines;
 import io.jgrok.io.RunDirectory;
 import io.jgrok.train.Trainer;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
 
 /** {@code jgrok train}: train one model, writing history, split and checkpoints into a run directory. */
@@ -62,6 +64,8 @@ final class TrainCommand {
         o.addOption(Cli.value("grokfast_alpha", "A", "Grokfast EMA decay (default 0.98)"));
         o.addOption(Cli.value("grokfast_lambda", "L", "Grokfast amplification (default 2.0)"));
         o.addOption(Cli.value("grokfast_window", "W", "Grokfast MA window (default 100)"));
+        o.addOption(Cli.flag("profile", "device engines: print a per-kernel time table (mean per epoch, share) at the "
+                + "end"));
         o.addOption(Cli.flag("quiet", "no progress bar"));
         o.addOption(Cli.flag("debug", "show stack traces on errors"));
         o.addOption(Cli.flag("help", "show this help"));
@@ -123,7 +127,9 @@ final class TrainCommand {
             throw new UserError("train takes no positional arguments, got '" + cl.getArgList().get(0)
                     + "'; see ./jgrok train --help");
         }
-        Trainer.Options opts = new Trainer.Options(!cl.hasOption("quiet"), System.out, System.err);
+        PrintStream profileOut = cl.hasOption("profile") ? System.out : null;
+        Trainer.Options opts = new Trainer.Options(!cl.hasOption("quiet"), System.out, System.err, epochs -> { },
+                (config, split, notices) -> Engines.open(config, split, notices, profileOut));
         if (cl.hasOption("resume")) {
             for (String f : new String[] {"out", "init", "split_file", "force", "preset"}) {
                 if (cl.hasOption(f)) {
@@ -136,6 +142,7 @@ final class TrainCommand {
             return 0;
         }
         RunConfig config = config(cl);
+        Engines.requireAvailable(config);
         Path out = cl.hasOption("out") ? Path.of(cl.getOptionValue("out"))
                 : Path.of("runs", config.preset() + "-seed" + config.seed());
         Trainer.Outcome outcome = Trainer.start(config, new RunDirectory(out), Cli.pathValue(cl, "init"),

@@ -138,7 +138,7 @@ public final class CudaDevice implements Device {
         }
         CUcontext context = new CUcontext();
         CUmodule module = new CUmodule();
-        CUstream stream = new CUstream();
+        CUstream stream = new StreamHandle();
         try {
             cuDevicePrimaryCtxRetain(context, device);
             cuCtxSetCurrent(context);
@@ -340,6 +340,17 @@ public final class CudaDevice implements Device {
         }
         call("launch " + name + " grid " + grid + " block " + block, () -> cuLaunchKernel(f, grid.x(), grid.y(),
                 grid.z(), block.x(), block.y(), block.z(), dynamicSharedBytes, stream, Pointer.to(values), null));
+    }
+
+    /**
+     * The native handle of the device's stream (a CUstream, which is also a cudaStream_t), with the device's context
+     * made current on the calling thread, for a CUDA library that enqueues its own work (cuFFT, see {@link Cufft}):
+     * that work is then ordered with the launches and copies issued through this device, and may use the addresses
+     * of its {@link DevicePtr}s. Not while capturing.
+     */
+    public long nativeStream() {
+        enter("nativeStream");
+        return ((StreamHandle) stream).address();
     }
 
     @Override
@@ -559,6 +570,13 @@ public final class CudaDevice implements Device {
 
         DevicePointer at(long offset) {
             return offset == 0 ? this : new DevicePointer(this, offset);
+        }
+    }
+
+    /** CUstream with access to its native handle (JCuda keeps it protected). */
+    private static final class StreamHandle extends CUstream {
+        long address() {
+            return getNativePointer();
         }
     }
 

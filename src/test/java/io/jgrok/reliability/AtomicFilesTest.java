@@ -37,6 +37,15 @@ class AtomicFilesTest {
     }
 
     @Test
+    void filesGetTheUsualPermissionsNotOwnerOnly() throws Exception {
+        Path f = tmp.resolve("report.html");
+        AtomicFiles.writeString(f, "<html></html>");
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = Files.getPosixFilePermissions(f);
+        assertTrue(perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)
+                || perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_READ), perms.toString());
+    }
+
+    @Test
     void killingTheWriterAtRandomMomentsNeverLeavesAPartialFile() throws Exception {
         Path f = tmp.resolve("big.bin");
         Random rnd = new Random(11);

@@ -5,11 +5,11 @@ import io.jgrok.model.ParamLayout;
 import java.util.Random;
 
 /** Random parameters and examples for tests (gaps between tensors stay zero, as in real buffers). */
-final class RandomWeights {
+public final class RandomWeights {
     private RandomWeights() {
     }
 
-    static double[] doubles(ParamLayout layout, Random rnd, double scale) {
+    public static double[] doubles(ParamLayout layout, Random rnd, double scale) {
         double[] w = new double[layout.size()];
         for (ParamLayout.Tensor t : layout.tensors()) {
             // Larger than the paper's init so that attention is far from uniform and ReLUs are mixed.
@@ -21,7 +21,7 @@ final class RandomWeights {
         return w;
     }
 
-    static float[] floats(ParamLayout layout, Random rnd, double scale) {
+    public static float[] floats(ParamLayout layout, Random rnd, double scale) {
         double[] d = doubles(layout, rnd, scale);
         float[] f = new float[d.length];
         for (int i = 0; i < d.length; i++) {
@@ -30,7 +30,7 @@ final class RandomWeights {
         return f;
     }
 
-    static double[] widen(float[] f) {
+    public static double[] widen(float[] f) {
         double[] d = new double[f.length];
         for (int i = 0; i < f.length; i++) {
             d[i] = f[i];
@@ -39,7 +39,7 @@ final class RandomWeights {
     }
 
     /** n distinct random pair indices. */
-    static int[] examples(int p, int n, Random rnd) {
+    public static int[] examples(int p, int n, Random rnd) {
         int total = p * p;
         int[] all = new int[total];
         for (int i = 0; i < total; i++) {

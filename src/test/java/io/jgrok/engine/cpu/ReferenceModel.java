@@ -7,7 +7,7 @@ import io.jgrok.model.ParamLayout;
  * attention over all queries, MLP at every position), nothing is precomputed per token, and the backward pass
  * is derived by hand from the forward. It shares nothing with {@link CpuModel} except the parameter layout.
  */
-final class ReferenceModel {
+public final class ReferenceModel {
     private final ParamLayout L;
     private final int p;
     private final int d;
@@ -16,7 +16,7 @@ final class ReferenceModel {
     private final int m;
     private final int nOut;
 
-    ReferenceModel(ParamLayout layout) {
+    public ReferenceModel(ParamLayout layout) {
         this.L = layout;
         this.p = layout.p;
         this.d = layout.dModel;
@@ -134,7 +134,7 @@ final class ReferenceModel {
     }
 
     /** Logits [n, nOut] at the last position. */
-    double[] logits(double[] params, int[] examples) {
+    public double[] logits(double[] params, int[] examples) {
         double[] out = new double[examples.length * nOut];
         for (int i = 0; i < examples.length; i++) {
             Pass s = forward(params, examples[i] / p, examples[i] % p);
@@ -144,7 +144,7 @@ final class ReferenceModel {
     }
 
     /** Mean cross-entropy; if grad != null, its gradient (overwritten, flat layout). */
-    double loss(double[] P, int[] examples, double[] grad) {
+    public double loss(double[] P, int[] examples, double[] grad) {
         if (grad != null) {
             java.util.Arrays.fill(grad, 0);
         }

@@ -1,0 +1,241 @@
+// forward.cu: the per-example forward pass at the '=' position, the float64 cross-entropy, and the loss sums.
+//
+//   alpha[i, h, 0..2] = softmax(S[a, h], S[p + b, h], S[2p, h])                          (forward_gather)
+//   pre[i]            = cb[0..M) + sum_h alpha_0 T[a, h][0..M) + alpha_1 T[p+b, h][0..M)   (forward_gather)
+//   logits[i]         = cb[M..W) + the same sums over [M..W)      (+ relu(pre) WOU: gemm_nn_relu_a, gemm.cu)
+//   loss[i], correct[i], dlogits[i] = float64 log-softmax cross-entropy of logits[i]       (cross_entropy)
+//   ring[counter]     = mean loss and accuracy of the train and test rows                  (loss_reduce)
+//
+// Rows are positions in the model's example list: train examples first, then test examples. Every kernel is
+// batched over models (blockIdx.z, model_common.cuh).
+#include "model_common.cuh"
+
+// Launch: 256 threads, grid (ceil((rowEnd - rowBegin) / examplesPerBlock), 1, N), dynamic shared memory
+// examplesPerBlock * (2H floats + 2 ints).
+// First the block's examples * H attention weights (one thread each: three exponentials in float64 with the local
+// max subtracted), then, example by example, one thread per column of W accumulates the 2H table rows.
+// Why: each example's work is W outputs of 2H multiply-adds from L2-resident tables (T is 2.3 MB at the paper's
+// size), so column-parallel threads give coalesced reads of the table rows and coalesced row stores; the per-head
+// weights are computed once per example instead of once per column.
+extern "C" __global__ void __launch_bounds__(256) forward_gather(const int* examples, const float* S, const float* T,
+                                                                 const float* cb, float* alpha, float* pre,
+                                                                 float* logits, long long modelStride, int rowBegin,
+                                                                 int rowEnd, int p, int H, int M, int V,
+                                                                 int examplesPerBlock) {
+    examples = model_ptr(examples, modelStride);
+    S = model_ptr(S, modelStride);
+    T = model_ptr(T, modelStride);
+    cb = model_ptr(cb, modelStride);
+    alpha = model_ptr(alpha, modelStride);
+    pre = model_ptr(pre, modelStride);
+    logits = model_ptr(logits, modelStride);
+    JGROK_DYNAMIC_SHARED(float, shared);
+    const int E = examplesPerBlock;
+    float* a0s = shared;             // [E, H]
+    float* a1s = shared + E * H;     // [E, H]
+    int* slots = reinterpret_cast<int*>(shared + 2 * E * H);  // [E, 2]: rows of a and b
+    const int W = M + V;
+    const int eq = 2 * p;
+    const int first = rowBegin + blockIdx.x * E;
+
+    for (int e = threadIdx.x; e < E * H; e += blockDim.x) {
+        const int i = first + e / H;
+        const int h = e % H;
+        if (i < rowEnd) {
+            const int idx = examples[i];
+            const int ra = idx / p;
+            const int rb = p + idx % p;
+            const float s0 = S[ra * H + h];
+            const float s1 = S[rb * H + h];
+            const float s2 = S[eq * H + h];
+            const double mx = (double)fmaxf(s0, fmaxf(s1, s2));
+            const double e0 = exp((double)s0 - mx);
+            const double e1 = exp((double)s1 - mx);
+            const double e2 = exp((double)s2 - mx);
+            const double sum = e0 + e1 + e2;
+            const float al0 = (float)(e0 / sum);
+            const float al1 = (float)(e1 / sum);
+            float* out = alpha + ((long long)i * H + h) * 3;
+            out[0] = al0;
+            out[1] = al1;
+            out[2] = (float)(e2 / sum);
+            a0s[e] = al0;
+            a1s[e] = al1;
+            if (h == 0) {
+                slots[2 * (e / H)] = ra;
+                slots[2 * (e / H) + 1] = rb;
+            }
+        }
+    }
+    __syncthreads();
+    for (int e = 0; e < E; ++e) {
+        const int i = first + e;
+        if (i >= rowEnd) {
+            break;  // uniform across the block; no barrier follows
+        }
+        const float* Ta = T + (long long)slots[2 * e] * H * W;
+        const float* Tb = T + (long long)slots[2 * e + 1] * H * W;
+        for (int w = threadIdx.x; w < W; w += blockDim.x) {
+            float v = cb[w];
+            for (int h = 0; h < H; ++h) {
+                v += a0s[e * H + h] * Ta[(long long)h * W + w];
+            }
+            for (int h = 0; h < H; ++h) {
+                v += a1s[e * H + h] * Tb[(long long)h * W + w];
+            }
+            if (w < M) {
+                pre[(long long)i * M + w] = v;
+            } else {
+                logits[(long long)i * V + (w - M)] = v;
+            }
+        }
+    }
+}
+JGROK_REGISTER_KERNEL(forward_gather);
+
+namespace jgrok_ce {
+constexpr int LANES = 8;  // threads per example
+
+__device__ __forceinline__ void better(float& value, int& index, float otherValue, int otherIndex) {
+    // argmax with the first index winning ties (the CPU engine's firstIndexOf)
+    if (otherValue > value || (otherValue == value && otherIndex < index)) {
+        value = otherValue;
+        index = otherIndex;
+    }
+}
+}  // namespace jgrok_ce
+
+// Per example row i of [rowBegin, rowEnd): loss[i] = logsumexp(logits[i]) - logits[i, label] in float64,
+// correct[i] = (first argmax over the p number logits == label), and for train rows (i < trainEnd)
+// dlogits[i * ldd + v] = (softmax(logits[i])[v] - [v == label]) * invNTrain, rounded to float32.
+// Launch: 256 threads = 32 examples of 8 lanes each, grid (ceil((rowEnd - rowBegin) / 32), 1, N).
+// Why: 114 logits per example are 15 per lane, read as 32-byte sectors by the 8 lanes, and the max and the
+// exponential sum need three shuffle rounds of width 8 instead of five of a full warp; float64 exp is computed twice
+// (sum, then gradient) rather than held, since the number of logits is not a compile-time constant. Each lane's
+// partial sums are combined by a fixed butterfly, so the results do not depend on timing.
+extern "C" __global__ void __launch_bounds__(256) cross_entropy(const int* examples, const float* logits,
+                                                                float* dlogits, int ldd, double* loss, int* correct,
+                                                                long long modelStride, int rowBegin, int rowEnd,
+                                                                int trainEnd, int p, int V, double invNTrain) {
+    using namespace jgrok_ce;
+    examples = model_ptr(examples, modelStride);
+    logits = model_ptr(logits, modelStride);
+    dlogits = model_ptr(dlogits, modelStride);
+    loss = model_ptr(loss, modelStride);
+    correct = model_ptr(correct, modelStride);
+    const int lane = threadIdx.x % LANES;
+    const int i = rowBegin + blockIdx.x * (blockDim.x / LANES) + threadIdx.x / LANES;
+    const bool active = i < rowEnd;
+    const int row = active ? i : rowEnd - 1;  // inactive lanes shadow a valid row so that shuffles stay full-warp
+    const float* lg = logits + (long long)row * V;
+    const int idx = examples[row];
+    const int label = (idx / p + idx % p) % p;
+
+    float mx = -INFINITY;
+    float best = -INFINITY;
+    int bestIndex = 0x7fffffff;
+    for (int v = lane; v < V; v += LANES) {
+        const float x = lg[v];
+        mx = fmaxf(mx, x);
+        if (v < p && x > best) {
+            best = x;
+            bestIndex = v;
+        }
+    }
+    for (int off = LANES / 2; off > 0; off >>= 1) {
+        mx = fmaxf(mx, __shfl_xor_sync(JGROK_FULL_MASK, mx, off, LANES));
+        const float ob = __shfl_xor_sync(JGROK_FULL_MASK, best, off, LANES);
+        const int oi = __shfl_xor_sync(JGROK_FULL_MASK, bestIndex, off, LANES);
+        better(best, bestIndex, ob, oi);
+    }
+    const double shift = (double)mx;
+    double sum = 0.0;
+    for (int v = lane; v < V; v += LANES) {
+        sum += exp((double)lg[v] - shift);
+    }
+    for (int off = LANES / 2; off > 0; off >>= 1) {
+        sum += __shfl_xor_sync(JGROK_FULL_MASK, sum, off, LANES);
+    }
+    if (!active) {
+        return;  // after the last shuffle
+    }
+    if (lane == 0) {
+        loss[i] = shift + log(sum) - (double)lg[label];
+        correct[i] = bestIndex == label ? 1 : 0;
+    }
+    if (i < trainEnd) {
+        const double inv = 1.0 / sum;
+        float* g = dlogits + (long long)i * ldd;
+        for (int v = lane; v < V; v += LANES) {
+            const double prob = exp((double)lg[v] - shift) * inv;
+            g[v] = (float)(v == label ? (prob - 1.0) * invNTrain : prob * invNTrain);
+        }
+    }
+}
+JGROK_REGISTER_KERNEL(cross_entropy);
+
+namespace jgrok_loss {
+// Sum of loss[begin..end) and correct[begin..end) by one block of 256 threads: strided per-thread sums, then a
+// tree through the caller's shared arrays ls, cs [256] (declared in the kernel: the ThreadSanitizer emulator cannot
+// place __shared__ variables of inline functions).
+__device__ __forceinline__ void block_sums(const double* loss, const int* correct, int begin, int end, double* ls,
+                                           long long* cs, double* lossOut, long long* correctOut) {
+    double l = 0.0;
+    long long c = 0;
+    for (int i = begin + threadIdx.x; i < end; i += blockDim.x) {
+        l += loss[i];
+        c += correct[i];
+    }
+    ls[threadIdx.x] = l;
+    cs[threadIdx.x] = c;
+    __syncthreads();
+    for (int stride = 128; stride > 0; stride >>= 1) {
+        if ((int)threadIdx.x < stride) {
+            ls[threadIdx.x] += ls[threadIdx.x + stride];
+            cs[threadIdx.x] += cs[threadIdx.x + stride];
+        }
+        __syncthreads();
+    }
+    *lossOut = ls[0];
+    *correctOut = cs[0];
+}
+}  // namespace jgrok_loss
+
+// ring[counter][2 * segment + 0, 1] = mean loss and accuracy over the segment's rows, segment 0 = train rows
+// [trainBegin, trainEnd), 1 = test rows [testBegin, testEnd). A segment with begin < 0 is left alone (another
+// launch writes it); an empty one (begin == end) writes NaN (not evaluated this epoch).
+// Launch: exactly 256 threads, grid (2, 1, N): block x = segment.
+// Why: a fixed-order tree in one block per segment is deterministic and costs ~50 loads per thread at the paper's
+// size; the counter (advanced by epoch_advance) picks the ring row, so a captured graph writes a new row per replay.
+extern "C" __global__ void __launch_bounds__(256) loss_reduce(const double* loss, const int* correct, double* ring,
+                                                              const int* state, long long modelStride,
+                                                              int trainBegin, int trainEnd, int testBegin,
+                                                              int testEnd) {
+    loss = model_ptr(loss, modelStride);
+    correct = model_ptr(correct, modelStride);
+    ring = model_ptr(ring, modelStride);
+    state = model_ptr(state, modelStride);
+    const int begin = blockIdx.x == 0 ? trainBegin : testBegin;
+    const int end = blockIdx.x == 0 ? trainEnd : testEnd;
+    if (begin < 0) {
+        return;
+    }
+    double* out = ring + (long long)state[STATE_COUNTER] * RING_WIDTH + 2 * blockIdx.x;
+    if (begin == end) {
+        if (threadIdx.x == 0) {
+            out[0] = NAN;
+            out[1] = NAN;
+        }
+        return;
+    }
+    __shared__ double ls[256];
+    __shared__ long long cs[256];
+    double l;
+    long long c;
+    jgrok_loss::block_sums(loss, correct, begin, end, ls, cs, &l, &c);
+    if (threadIdx.x == 0) {
+        out[0] = l / (end - begin);
+        out[1] = (double)c / (end - begin);
+    }
+}
+JGROK_REGISTER_KERNEL(loss_reduce);
