@@ -36,13 +36,15 @@ final class SweepCommand {
         Options o = new Options();
         o.addOption(Cli.value("out", "DIR", "sweep directory: index, summary and one run directory per run "
                 + "(DIR/runs/NAME)"));
-        o.addOption(Cli.value("parallel", "R", "runs trained at once (default: cores / the runs' threads)"));
+        o.addOption(Cli.value("parallel", "R", "runs trained at once: on the CPU, runs on their own threads (default: "
+                + "cores / the runs' threads); on a device, models of one shape per kernel launch (default "
+                + BatchTrainers.DEFAULT_DEVICE_BATCH + ")"));
         o.addOption(Cli.value("shard", "I/N", "run only shard I of N (runs whose index is I mod N), into "
                 + "DIR/sweep_index.shard-I-of-N.json; combine shards with ./jgrok sweep merge DIR"));
         o.addOption(Cli.flag("retry_failed", "train failed runs again (from their last good checkpoint)"));
         o.addOption(Cli.flag("dry_run", "validate the spec and list its runs without training"));
         o.addOption(Cli.value("bench", "N", "benchmark: model-epochs/s training N paper-config models (seeds "
-                + "0..N-1) at once; train flags after -- change the config"));
+                + "0..N-1) at once; train flags after -- change the config (e.g. -- --device cuda)"));
         o.addOption(Cli.value("epochs", "E", "with --bench: epochs per model (default 100)"));
         o.addOption(Cli.value("warmup", "E", "with --bench: epochs of an untimed warm-up round (default 200)"));
         o.addOption(Cli.flag("quiet", "no progress bar"));
@@ -99,12 +101,11 @@ final class SweepCommand {
             throw new UserError("sweep needs --out DIR (the sweep directory)");
         }
         int threads = runs.stream().mapToInt(r -> r.config().threads()).max().orElse(1);
-        int cores = Runtime.getRuntime().availableProcessors();
-        int parallel = Cli.intValue(cl, "parallel", Math.max(1, cores / threads));
-        if (parallel < 1) {
+        int parallel = Cli.intValue(cl, "parallel", 0);
+        if (parallel < 0 || cl.hasOption("parallel") && parallel == 0) {
             throw new UserError("--parallel must be a positive integer, got " + parallel);
         }
-        BatchTrainer trainer = BatchTrainers.forDevice(runs.get(0).config().device(), parallel);
+        BatchTrainer trainer = BatchTrainers.forDevice(runs.get(0).config().device(), parallel, threads, System.err);
         SweepRunner.Result r = SweepRunner.run(spec, runs, trainer, new SweepRunner.Options(
                 Path.of(cl.getOptionValue("out")), shard, cl.hasOption("retry_failed"), !cl.hasOption("quiet"),
                 System.out, System.err));
@@ -146,8 +147,11 @@ final class SweepCommand {
         }
         RunConfig config = b.build();
         int cores = Runtime.getRuntime().availableProcessors();
-        int parallel = Cli.intValue(cl, "parallel", Math.max(1, cores / config.threads()));
-        BatchTrainer trainer = BatchTrainers.forDevice(config.device(), Math.min(parallel, models));
+        int parallel = Cli.intValue(cl, "parallel", 0);
+        if (parallel < 0 || cl.hasOption("parallel") && parallel == 0) {
+            throw new UserError("--parallel must be a positive integer, got " + parallel);
+        }
+        BatchTrainer trainer = BatchTrainers.forDevice(config.device(), parallel, config.threads(), System.err);
         System.out.printf(Locale.ROOT, "jgrok sweep --bench %d: %s; p %d, d_model %d, d_mlp %d, %d thread(s) per "
                         + "model, %d epochs per model%n", models, trainer.description(), config.p(), config.dModel(),
                 config.dMlp(), config.threads(), epochs);

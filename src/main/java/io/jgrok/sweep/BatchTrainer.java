@@ -15,11 +15,12 @@ import java.util.List;
  *       started have ended; the others are left untouched (no callback).</li>
  * </ul>
  *
- * <p>The CPU implementation, {@link CpuBatchTrainer}, runs {@link #width()} jobs concurrently, one thread each. A
- * batched GPU implementation (N same-shaped models per kernel launch) groups the jobs with {@link ShapeKey#group},
- * opens one batched engine per group of up to N and trains each job with {@link RunTraining#train}, passing an
- * {@link io.jgrok.engine.EngineFactory} that hands the job's trainer its model's view of the batched engine; the
- * views meet once per step so that one launch advances all N models.
+ * <p>Implementations: {@link CpuBatchTrainer} runs {@link #width()} jobs concurrently, one thread and one CPU engine
+ * each. {@link DeviceBatchTrainer} groups the jobs by {@link ShapeKey}, builds one batched device engine
+ * ({@link io.jgrok.engine.device.LockstepBatch}) per group of up to {@link #width()} and trains each job with
+ * {@link RunTraining#train} on its own thread, passing an {@link io.jgrok.engine.EngineFactory} that hands the job's
+ * trainer its model's view of the batch; the views meet once per chunk of epochs, so that each kernel launch
+ * advances all N models.
  */
 public interface BatchTrainer {
 

@@ -30,7 +30,7 @@ public final class CpuBatchTrainer implements BatchTrainer {
 
     @Override
     public String description() {
-        return "CPU: " + width + " run(s) at a time, one CPU engine each";
+        return "CPU: up to " + width + " run(s) at a time, one CPU engine each";
     }
 
     @Override

@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -70,6 +71,11 @@ public final class SweepRunner {
     private final AtomicInteger failed = new AtomicInteger();
     private final Map<String, Long> currentEpoch = new ConcurrentHashMap<>();
     private final AtomicLong sessionEpochs = new AtomicLong();
+    /**
+     * Analyses at once: one per core. A device batch ends many runs together, and each analysis holds the model's
+     * activations over all p^2 inputs.
+     */
+    private final Semaphore analyses = new Semaphore(Runtime.getRuntime().availableProcessors());
     private volatile boolean stopRequested;
 
     private SweepRunner(SweepSpec spec, List<SweepRun> runs, BatchTrainer trainer, Options options) {
@@ -294,11 +300,14 @@ public final class SweepRunner {
                 index.update(job.name(), r -> r.status = RunStatus.RUNNING);
                 try (PrintStream log = new PrintStream(new FileOutputStream(job.log().toFile(), true), true,
                         StandardCharsets.UTF_8)) {
+                    analyses.acquireUninterruptibly();
                     try {
                         analysis = RunAnalysis.of(job.dir(), job.config().threads(), log);
                     } catch (RuntimeException | OutOfMemoryError e) {
                         analysisError = e.getMessage() == null ? e.toString() : e.getMessage();
                         log.println("jgrok sweep: analysis failed: " + analysisError);
+                    } finally {
+                        analyses.release();
                     }
                 } catch (IOException e) {
                     analysisError = "cannot write " + job.log() + ": " + e.getMessage();

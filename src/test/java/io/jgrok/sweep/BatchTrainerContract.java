@@ -38,7 +38,10 @@ abstract class BatchTrainerContract {
     /** The device the runs' configs name. */
     abstract String device();
 
-    /** Six runs of two shapes (p 23 and p 29 / another data fraction), differing in seed, decay, rate, Grokfast. */
+    /**
+     * Six runs in two shape groups of three (p 23 without Grokfast; p 29, another data fraction, with Grokfast EMA),
+     * differing in seed, weight decay and length (so that batched runs reach their checkpoints at different times).
+     */
     List<RunConfig> configs() {
         List<RunConfig> out = new ArrayList<>();
         int i = 0;
@@ -54,7 +57,7 @@ abstract class BatchTrainerContract {
                     b.weightDecay = new double[] {0.3, 1, 3}[n % 3];
                     b.lr = 3e-3;
                     b.trainFraction = p == 29 ? 0.5 : 0.3;
-                    b.grokfast = n % 2 == 1 ? GrokfastMode.EMA : GrokfastMode.NONE;
+                    b.grokfast = p == 29 ? GrokfastMode.EMA : GrokfastMode.NONE;
                 }));
             }
         }
@@ -108,7 +111,7 @@ abstract class BatchTrainerContract {
     @Test
     void batchedRunsEqualTheSameRunsTrainedSeparately() throws Exception {
         List<RunConfig> configs = configs();
-        for (int width : new int[] {3, configs.size()}) {
+        for (int width : new int[] {2, configs.size()}) {
             Path dir = tmp.resolve("batched-" + width);
             List<TrainJob> jobs = jobs(configs, dir);
             Recorder rec = new Recorder();

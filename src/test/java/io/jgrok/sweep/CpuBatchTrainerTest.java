@@ -7,7 +7,11 @@ package io.jgrok.sweep;
 class CpuBatchTrainerTest extends BatchTrainerContract {
     @Override
     BatchTrainer trainer(int width) {
-        return new CpuBatchTrainer(width);
+        BatchTrainer t = BatchTrainers.forDevice("cpu", width, 1, System.err);
+        if (!(t instanceof CpuBatchTrainer)) {
+            throw new AssertionError("CPU sweeps must use the CPU batch trainer, got " + t.description());
+        }
+        return t;
     }
 
     @Override
