@@ -15,10 +15,14 @@ package io.jgrok.analysis;
  *       between checkpoints), and the boundary is where the line through those two points meets the peak level,
  *       t20 - (t50 - t20) * 2/3, but not before the peak. For a descent that is linear in log-loss this is exactly
  *       where it starts.</li>
- *   <li><b>End of cleanup</b>: the first epoch after that at which the test accuracy reaches
- *       {@link #CLEANUP_ACCURACY} (interpolated); null if it never does. Accuracy is used here rather than loss
- *       because the test loss keeps falling slowly for the rest of training (weight decay keeps sharpening the
- *       logits), which would drag any loss-level rule far past the sharp part of the drop.</li>
+ *   <li><b>End of cleanup</b>: where the sharp drop of the test loss ends. The descent rate at a checkpoint is the
+ *       fall of the smoothed log test loss over the next {@link #RATE_WINDOW} checkpoints, per epoch; after the
+ *       steepest point of the descent, the first checkpoint whose rate is below {@link #END_RATE_FRACTION} of the
+ *       steepest rate ends it. A rate rather than a loss level, because the test loss keeps creeping down for the
+ *       rest of training (weight decay keeps sharpening the logits), which would drag a level rule far past the
+ *       sharp part; and it is not before the test accuracy first reaches {@link #CLEANUP_ACCURACY}
+ *       (interpolated), so a descent that never generalises has no end of cleanup (null). (Accuracy alone ends
+ *       too early: it saturates when the test loss is still decades above where it settles.)</li>
  *   <li><b>End of memorization</b>: the minimum of the smoothed excluded loss over the checkpoints up to the end of
  *       circuit formation (all checkpoints if there is none), refined to the lowest raw value among that checkpoint
  *       and its neighbours: where the excluded loss stops following the train loss down and starts to rise.</li>
@@ -28,12 +32,17 @@ package io.jgrok.analysis;
 public final class PhaseBoundaries {
     /** A test-loss drop smaller than this (in decades) is not counted as grokking. */
     public static final double MIN_DROP_DECADES = 1.0;
-    /** Test accuracy that marks the end of cleanup. */
+    /** Test accuracy that cleanup must have reached. */
     public static final double CLEANUP_ACCURACY = 0.99;
+    /** The sharp drop has ended where its rate falls below this fraction of the steepest rate. */
+    public static final double END_RATE_FRACTION = 0.1;
+    /** Checkpoints over which the descent rate is measured (forward difference). */
+    public static final int RATE_WINDOW = 2;
 
     public static final String RULE = "log10 loss curves, running median of 3 checkpoints; end of circuit formation "
             + "= extrapolated onset of the test-loss descent through its 20% and 50% points (none if the descent is "
-            + "under 1 decade); end of cleanup = first epoch after that with test accuracy >= 99%; end of "
+            + "under 1 decade); end of cleanup = first checkpoint after the steepest part of the descent where it "
+            + "falls at under 10% of its steepest rate, and not before test accuracy reaches 99%; end of "
             + "memorization = minimum of the excluded loss before circuit formation ends";
 
     private PhaseBoundaries() {
@@ -65,7 +74,9 @@ public final class PhaseBoundaries {
             double t50 = crossing(epochs, test, peak, test[peak] - 0.5 * drop);
             double onset = Math.max(epochs[peak], t20 - (t50 - t20) * (0.2 / 0.3));
             circuitEnd = Math.round(onset);
-            cleanupEnd = accuracyReached(epochs, testAccuracy, onset, CLEANUP_ACCURACY);
+            Long accurate = accuracyReached(epochs, testAccuracy, onset, CLEANUP_ACCURACY);
+            Long settled = descentEnd(epochs, test, peak);
+            cleanupEnd = accurate == null || settled == null ? null : Math.max(accurate, settled);
         }
         double[] rawExcluded = log10(excludedLoss);
         double[] excluded = medianOf3(rawExcluded);
@@ -85,6 +96,37 @@ public final class PhaseBoundaries {
             }
         }
         return new Phases(epochs[refined], circuitEnd, cleanupEnd);
+    }
+
+    /**
+     * The first checkpoint after the steepest part of the descent (from index {@code from}) at which the curve's
+     * fall over the next RATE_WINDOW checkpoints, per epoch, is below END_RATE_FRACTION of the steepest; null if
+     * the descent is still steep at the end.
+     */
+    private static Long descentEnd(long[] epochs, double[] y, int from) {
+        int n = y.length;
+        double steepest = 0;
+        int steepestAt = -1;
+        for (int i = from; i + RATE_WINDOW < n; i++) {
+            double rate = fallRate(epochs, y, i);
+            if (rate > steepest) {
+                steepest = rate;
+                steepestAt = i;
+            }
+        }
+        if (steepestAt < 0) {
+            return null;
+        }
+        for (int i = steepestAt + 1; i + RATE_WINDOW < n; i++) {
+            if (fallRate(epochs, y, i) < END_RATE_FRACTION * steepest) {
+                return epochs[i];
+            }
+        }
+        return null;
+    }
+
+    private static double fallRate(long[] epochs, double[] y, int i) {
+        return (y[i] - y[i + RATE_WINDOW]) / (epochs[i + RATE_WINDOW] - epochs[i]);
     }
 
     /** First epoch at or after {@code after} at which accuracy reaches {@code level}, interpolated; null if never. */
