@@ -240,9 +240,13 @@ final class CpuModel implements AutoCloseable {
         }
         if (train) {
             Worker acc = workers[0];
-            for (int i = 1; i < workers.length; i++) {
-                acc.add(workers[i]);
-            }
+            // Sum the workers' accumulators into worker 0's, in worker order, each worker taking a share of
+            // every array (same additions as a serial loop, so the same bits).
+            pool.forEachWorker(wi -> {
+                for (int i = 1; i < workers.length; i++) {
+                    acc.add(workers[i], wi, pool.threads());
+                }
+            });
             backwardTables(acc, grad);
         }
         return totals;
@@ -404,40 +408,51 @@ final class CpuModel implements AutoCloseable {
         final int eq = 2 * p;
         Arrays.fill(grad, 0f);
         float[] xEq = Arrays.copyOfRange(x, eq * d, eq * d + d);
-        float[] dWoi = new float[H * dHead * M];
-        float[] dWouHead = new float[H * dHead * V];
+        // Both are also read in column shares below; the slack satisfies netlib's bounds check (see strided()).
+        float[] dWoi = new float[H * dHead * M + M];
+        float[] dWouHead = new float[H * dHead * V + V];
         float[] dV = strided(nRows, d);
-        for (int h = 0; h < H; h++) {
-            // VOI[s] = V[s] WOI[h], VOU[s] = V[s] WOU_h[h]
-            Gemm.gemm(true, false, dHead, M, nRows, 1f, v, h * dHead, d, acc.dVoi, h * M, H * M, 0f,
-                    dWoi, h * dHead * M, M);
-            Gemm.gemm(true, false, dHead, V, nRows, 1f, v, h * dHead, d, acc.dVou, h * V, H * V, 0f,
-                    dWouHead, h * dHead * V, V);
-            Gemm.gemm(false, true, nRows, dHead, M, 1f, acc.dVoi, h * M, H * M, woi, h * dHead * M, M, 0f,
-                    dV, h * dHead, d);
-            Gemm.gemm(false, true, nRows, dHead, V, 1f, acc.dVou, h * V, H * V, wouHead, h * dHead * V, V, 1f,
-                    dV, h * dHead, d);
-            // WOI[h] = W_O[h] W_in, WOU_h[h] = W_O[h] W_U
-            Gemm.gemm(false, true, dHead, d, M, 1f, dWoi, h * dHead * M, M, params, L.wIn, M, 0f,
-                    grad, L.wO + h * dHead * d, d);
-            Gemm.gemm(false, true, dHead, d, V, 1f, dWouHead, h * dHead * V, V, params, L.wU, V, 1f,
-                    grad, L.wO + h * dHead * d, d);
-            Gemm.gemm(true, false, d, M, dHead, 1f, params, L.wO + h * dHead * d, d, dWoi, h * dHead * M, M, 1f,
-                    grad, L.wIn, M);
-            Gemm.gemm(true, false, d, V, dHead, 1f, params, L.wO + h * dHead * d, d, dWouHead, h * dHead * V, V,
-                    1f, grad, L.wU, V);
-        }
-        // Unembedding and MLP output: logits = (x_eq + b_out) W_U + ... + post W_out W_U.
-        Gemm.gemm(true, false, d, V, M, 1f, params, L.wOut, d, acc.dWou, 0, V, 1f, grad, L.wU, V);
-        for (int i = 0; i < d; i++) {
-            ops.axpy(V, xEq[i] + params[L.bOut + i], acc.sumG, 0, grad, L.wU + i * V);
-        }
-        Gemm.gemm(false, true, M, d, V, 1f, acc.dWou, 0, V, params, L.wU, V, 0f, grad, L.wOut, d);
+        pool.forEachWorker(wi -> {
+            // Per head, disjoint outputs: VOI[s] = V[s] WOI[h], VOU[s] = V[s] WOU_h[h], WOI[h] = W_O[h] W_in,
+            // WOU_h[h] = W_O[h] W_U.
+            for (int h = wi; h < H; h += pool.threads()) {
+                Gemm.gemm(true, false, dHead, M, nRows, 1f, v, h * dHead, d, acc.dVoi, h * M, H * M, 0f,
+                        dWoi, h * dHead * M, M);
+                Gemm.gemm(true, false, dHead, V, nRows, 1f, v, h * dHead, d, acc.dVou, h * V, H * V, 0f,
+                        dWouHead, h * dHead * V, V);
+                Gemm.gemm(false, true, nRows, dHead, M, 1f, acc.dVoi, h * M, H * M, woi, h * dHead * M, M, 0f,
+                        dV, h * dHead, d);
+                Gemm.gemm(false, true, nRows, dHead, V, 1f, acc.dVou, h * V, H * V, wouHead, h * dHead * V, V, 1f,
+                        dV, h * dHead, d);
+                Gemm.gemm(false, true, dHead, d, M, 1f, dWoi, h * dHead * M, M, params, L.wIn, M, 0f,
+                        grad, L.wO + h * dHead * d, d);
+                Gemm.gemm(false, true, dHead, d, V, 1f, dWouHead, h * dHead * V, V, params, L.wU, V, 1f,
+                        grad, L.wO + h * dHead * d, d);
+            }
+        });
+        pool.forEachWorker(wi -> {
+            // Shared outputs, split by columns (W_in, W_U) or rows (W_out) over the workers. W_O is [H*dHead, d]
+            // in memory, so the sums over heads are single products with K = H*dHead.
+            int mlo = WorkerPool.shareStart(wi, pool.threads(), M);
+            int mhi = WorkerPool.shareStart(wi + 1, pool.threads(), M);
+            int vlo = WorkerPool.shareStart(wi, pool.threads(), V);
+            int vhi = WorkerPool.shareStart(wi + 1, pool.threads(), V);
+            Gemm.gemm(true, false, d, mhi - mlo, H * dHead, 1f, params, L.wO, d, dWoi, mlo, M, 0f,
+                    grad, L.wIn + mlo, M);
+            Gemm.gemm(true, false, d, vhi - vlo, H * dHead, 1f, params, L.wO, d, dWouHead, vlo, V, 0f,
+                    grad, L.wU + vlo, V);
+            // Unembedding and MLP output: logits = (x_eq + b_out) W_U + ... + post W_out W_U.
+            Gemm.gemm(true, false, d, vhi - vlo, M, 1f, params, L.wOut, d, acc.dWou, vlo, V, 1f, grad, L.wU + vlo,
+                    V);
+            for (int i = 0; i < d; i++) {
+                ops.axpy(vhi - vlo, xEq[i] + params[L.bOut + i], acc.sumG, vlo, grad, L.wU + i * V + vlo);
+                ops.axpy(mhi - mlo, xEq[i], acc.sumDpre, mlo, grad, L.wIn + i * M + mlo);
+            }
+            Gemm.gemm(false, true, mhi - mlo, d, V, 1f, acc.dWou, mlo * V, V, params, L.wU, V, 0f, grad,
+                    L.wOut + mlo * d, d);
+        });
         Gemm.gemm(false, false, d, 1, V, 1f, params, L.wU, V, acc.sumG, 0, 1, 0f, grad, L.bOut, 1);
         System.arraycopy(acc.sumDpre, 0, grad, L.bIn, M);
-        for (int i = 0; i < d; i++) {
-            ops.axpy(M, xEq[i], acc.sumDpre, 0, grad, L.wIn + i * M);
-        }
         // Gradient w.r.t. x_eq through the residual: W_in sumDpre + W_U sumG.
         float[] dxEq = new float[d];
         Gemm.gemm(false, false, d, 1, M, 1f, params, L.wIn, M, acc.sumDpre, 0, 1, 0f, dxEq, 0, 1);
@@ -504,7 +519,7 @@ final class CpuModel implements AutoCloseable {
         final float[] rowAlpha = new float[BLOCK * 2 * nHeads];
         final int[] rowSlot = new int[BLOCK * 2 * nHeads];
         final float[] alphaEq = new float[BLOCK * nHeads];
-        final float[] dWou = new float[dMlp * nOut];
+        final float[] dWou = new float[dMlp * nOut + nOut];  // slack: read in column shares
         final float[] dVoi = strided(nSlots, dMlp);
         final float[] dVou = strided(nSlots, nOut);
         final float[] dScores = new float[nSlots];
@@ -526,13 +541,20 @@ final class CpuModel implements AutoCloseable {
             }
         }
 
-        void add(Worker o) {
-            ops.axpy(dWou.length, 1f, o.dWou, 0, dWou, 0);
-            ops.axpy(dVoi.length, 1f, o.dVoi, 0, dVoi, 0);
-            ops.axpy(dVou.length, 1f, o.dVou, 0, dVou, 0);
-            ops.axpy(dScores.length, 1f, o.dScores, 0, dScores, 0);
-            ops.axpy(sumDpre.length, 1f, o.sumDpre, 0, sumDpre, 0);
-            ops.axpy(sumG.length, 1f, o.sumG, 0, sumG, 0);
+        /** Adds share {@code part} of {@code parts} of each of o's accumulators to this worker's. */
+        void add(Worker o, int part, int parts) {
+            addShare(o.dWou, dWou, part, parts);
+            addShare(o.dVoi, dVoi, part, parts);
+            addShare(o.dVou, dVou, part, parts);
+            addShare(o.dScores, dScores, part, parts);
+            addShare(o.sumDpre, sumDpre, part, parts);
+            addShare(o.sumG, sumG, part, parts);
+        }
+
+        private void addShare(float[] from, float[] to, int part, int parts) {
+            int lo = WorkerPool.shareStart(part, parts, to.length);
+            int hi = WorkerPool.shareStart(part + 1, parts, to.length);
+            ops.axpy(hi - lo, 1f, from, lo, to, lo);
         }
     }
 
