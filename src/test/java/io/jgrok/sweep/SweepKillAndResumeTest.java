@@ -74,6 +74,11 @@ class SweepKillAndResumeTest {
         List<RunRecord> doneEarlier = afterKill.records().stream().filter(r -> r.status == RunStatus.DONE).toList();
         List<RunRecord> cutOff = afterKill.records().stream().filter(r -> r.status == RunStatus.RUNNING
                 || r.status == RunStatus.INTERRUPTED).toList();
+        // A run killed before its trainer wrote the run directory has nothing to resume and starts afresh.
+        Map<String, Boolean> heldARun = new java.util.HashMap<>();
+        for (RunRecord r : cutOff) {
+            heldARun.put(r.name, Files.exists(dir.resolve(r.dir).resolve("config.json")));
+        }
         Map<Path, FileTime> untouched = SweepRunnerTest.modificationTimes(dir.resolve("runs"));
         untouched.keySet().removeIf(p -> doneEarlier.stream().noneMatch(r -> p.startsWith(dir.resolve(r.dir))));
         assertTrue(untouched.size() > 0);
@@ -92,8 +97,13 @@ class SweepKillAndResumeTest {
             assertEquals(r.attempts + 1, fin.record(r.name).attempts, r.name + " was trained once more");
             String log = Files.readString(dir.resolve(r.dir).resolve("train.log"));
             String lastSession = log.substring(log.lastIndexOf("==== jgrok sweep"));
-            assertTrue(lastSession.contains("resuming") || lastSession.contains("no intact checkpoint"),
-                    r.name + " continued from its run directory: " + lastSession);
+            if (heldARun.get(r.name)) {
+                assertTrue(lastSession.contains("resuming") || lastSession.contains("no intact checkpoint"),
+                        r.name + " continued from its run directory: " + lastSession);
+            } else {
+                assertTrue(!lastSession.contains("resuming") && lastSession.contains("jgrok train: "),
+                        r.name + " had no run directory yet and started afresh: " + lastSession);
+            }
         }
         // Every run, however often it was interrupted, equals the uninterrupted sweep's.
         SweepIndex ref = SweepIndex.read(reference.resolve(SweepIndex.FILE));
