@@ -104,13 +104,15 @@ public final class Trainer {
         float[] params = initFile == null ? Initializer.initialParameters(config)
                 : Checkpoints.readWeights(initFile, config);
         try {
-            Files.createDirectories(dir.checkpoints());
-            Files.createDirectories(dir.logs());
-            AtomicFiles.writeString(dir.config(), config.toJson());
+            // config.json last: it marks the directory as holding a run, so a start killed before it leaves a
+            // directory that a plain restart reuses, and one killed after it has everything --resume needs.
             SplitFiles.write(dir.split(), split);
             if (initFile != null) {
                 Checkpoints.write(dir.initialWeights(), config, -1, TrainingState.fresh(params));
             }
+            AtomicFiles.writeString(dir.config(), config.toJson());
+            Files.createDirectories(dir.checkpoints());
+            Files.createDirectories(dir.logs());
         } catch (IOException e) {
             throw new UserError("cannot write to " + dir.root() + ": " + e.getMessage());
         }

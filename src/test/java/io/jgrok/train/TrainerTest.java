@@ -69,6 +69,17 @@ class TrainerTest {
     }
 
     @Test
+    void aStartKilledBeforeItsConfigWasWrittenLeavesADirectoryThatAPlainRestartReuses() throws Exception {
+        RunConfig c = TestConfigs.with(TestConfigs.small(5, 8, 2, 8), b -> b.nEpochs = 2);
+        RunDirectory dir = new RunDirectory(tmp.resolve("run"));
+        // config.json is written last by a start, so a kill before it leaves at most the split behind.
+        io.jgrok.io.SplitFiles.write(dir.split(), io.jgrok.data.Split.of(c));
+        assertFalse(dir.holdsRun());
+        assertEquals(Trainer.Status.DONE, Trainer.start(c, dir, null, null, false, quiet()).status());
+        assertTrue(Files.exists(dir.config()));
+    }
+
+    @Test
     void refusesADirectoryHoldingARunUnlessForced() {
         RunConfig c = TestConfigs.with(TestConfigs.small(5, 8, 2, 8), b -> b.nEpochs = 2);
         RunDirectory dir = new RunDirectory(tmp.resolve("run"));
