@@ -25,7 +25,8 @@ package io.jgrok.analysis;
  *       too early: it saturates when the test loss is still decades above where it settles.)</li>
  *   <li><b>End of memorization</b>: the minimum of the smoothed excluded loss over the checkpoints up to the end of
  *       circuit formation (all checkpoints if there is none), refined to the lowest raw value among that checkpoint
- *       and its neighbours: where the excluded loss stops following the train loss down and starts to rise.</li>
+ *       and its neighbours: where the excluded loss stops following the train loss down and starts to rise. None
+       (null) if that minimum is the first checkpoint: the excluded loss never dipped.</li>
  * </ol>
  * Results are epochs rounded to integers; with noise-free inputs they are exact to within one checkpoint interval.
  */
@@ -43,7 +44,7 @@ public final class PhaseBoundaries {
             + "= extrapolated onset of the test-loss descent through its 20% and 50% points (none if the descent is "
             + "under 1 decade); end of cleanup = first checkpoint after the steepest part of the descent where it "
             + "falls at under 10% of its steepest rate, and not before test accuracy reaches 99%; end of "
-            + "memorization = minimum of the excluded loss before circuit formation ends";
+            + "memorization = minimum of the excluded loss before circuit formation ends (none if it never dips below its first value)";
 
     private PhaseBoundaries() {
     }
@@ -95,7 +96,10 @@ public final class PhaseBoundaries {
                 refined = i;
             }
         }
-        return new Phases(epochs[refined], circuitEnd, cleanupEnd);
+        // A minimum at the first checkpoint means the excluded loss never dipped (a coarse or small run): there
+        // is no point where it stops following the train loss down, so no boundary rather than epoch 0.
+        Long memorizationEnd = refined == 0 ? null : epochs[refined];
+        return new Phases(memorizationEnd, circuitEnd, cleanupEnd);
     }
 
     /**

@@ -28,7 +28,7 @@ public final class SummaryText {
                         100 * PaperNumbers.FRACTION_CLUSTERED));
         String clusters = shorten(nc.clusters().stream().map(c -> c.frequency() + ":" + c.clustered())
                 .toArray(String[]::new));
-        row(sb, "cluster sizes (frequency:neurons)", clusters, "");
+        row(sb, "clustered neurons per frequency", clusters, "");
         int[] sig = AnalysisResults.significantFrequencies(
                 r.basis().frequencyNorms(f.weights().embedRowNorms()));
         row(sb, "W_E significant frequencies", sig.length + " (" + join(sig) + ")",

@@ -39,8 +39,8 @@ final class SweepFigures {
             out.add(grokTime(s, byDecay, WEIGHT_DECAY, "Epochs to grok against weight decay",
                     String.format(Locale.ROOT, "Epochs to grok against weight decay (%.0f%% of pairs for training)",
                             100 * fraction), "weight decay", SweepSummary.Run::weightDecay,
-                    "More weight decay groks sooner (paper: 0.3 in about 3k epochs, 1.0 in 5\u201310k, 3.0 in about "
-                            + "20k as reported); without weight decay the model does not grok."));
+                    "The paper reports weight decay 0.3 grokking in about 3k epochs, 1.0 in 5\u201310k and 3.0 in "
+                            + "about 20k, and no grokking without weight decay."));
         }
         double decay = mostCommon(s.runs(), SweepSummary.Run::weightDecay);
         List<SweepSummary.Run> byFraction = s.runs().stream().filter(r -> r.weightDecay() == decay).toList();
@@ -48,8 +48,8 @@ final class SweepFigures {
             out.add(grokTime(s, byFraction, TRAIN_FRACTION, "Epochs to grok against training fraction",
                     "Epochs to grok against the fraction of pairs used for training (weight decay "
                             + Style.number(decay) + ")", "training fraction (%)", r -> 100 * r.trainFraction(),
-                    "30\u201350% of the data groks, 60% or more generalises almost at once, 10\u201320% does not grok "
-                            + "within 40k epochs (paper)."));
+                    "The paper reports that 30\u201350% of the data groks, 60% or more generalises almost at once, and "
+                            + "10\u201320% does not grok within 40k epochs."));
         }
         if (s.runs().stream().anyMatch(r -> r.keyFrequencies() != null)) {
             out.add(keyFrequencies(s));
@@ -57,44 +57,19 @@ final class SweepFigures {
         return out;
     }
 
-    private static Figure grokTime(SweepSummary s, List<SweepSummary.Run> runs, String name, String shortTitle,
-                                   String title, String xTitle, ToDoubleFunction<SweepSummary.Run> x,
+    private static Figure grokTime(SweepSummary s, List<SweepSummary.Run> all, String name, String shortTitle,
+                                   String fullTitle, String xTitle, ToDoubleFunction<SweepSummary.Run> x,
                                    String caption) {
-        // The swept values sit at evenly spaced positions labelled with their values: sweeps use a handful of
-        // values spread over decades, and include 0 (no weight decay), which no log axis can show.
-        double[] values = runs.stream().mapToDouble(x).distinct().sorted().toArray();
-        Map<Double, Integer> position = new HashMap<>();
-        for (int i = 0; i < values.length; i++) {
-            position.put(values[i], i);
-        }
-        List<Double> gx = new ArrayList<>();
-        List<Double> gy = new ArrayList<>();
-        List<Double> nx = new ArrayList<>();
-        List<Double> ny = new ArrayList<>();
-        Map<Integer, List<Long>> byX = new TreeMap<>();
-        for (SweepSummary.Run r : runs) {
-            int at = position.get(x.applyAsDouble(r));
-            byX.computeIfAbsent(at, k -> new ArrayList<>());
-            if (r.epochsToGrok() != null) {
-                gx.add((double) at);
-                gy.add((double) r.epochsToGrok());
-                byX.get(at).add(r.epochsToGrok());
-            } else {
-                nx.add((double) at);
-                ny.add((double) s.nEpochs());
-            }
-        }
-        List<Double> mx = new ArrayList<>();
-        List<Double> my = new ArrayList<>();
-        for (Map.Entry<Integer, List<Long>> e : byX.entrySet()) {
-            if (!e.getValue().isEmpty()) {
-                List<Long> v = new ArrayList<>(e.getValue());
-                v.sort(null);
-                int n = v.size();
-                mx.add((double) e.getKey());
-                my.add(n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2.0);
-            }
-        }
+        GrokPoints points = grokPoints(s, all, x);
+        String title = points.left() == 0 ? fullTitle : fullTitle + String.format(Locale.ROOT,
+                " \u2014 %d of %d runs not finished, left out", points.left(), all.size());
+        double[] values = points.values();
+        List<Double> gx = points.grokkedX();
+        List<Double> gy = points.grokkedY();
+        List<Double> nx = points.notGrokkedX();
+        List<Double> ny = points.notGrokkedY();
+        List<Double> mx = points.medianX();
+        List<Double> my = points.medianY();
         return new Figure(name, shortTitle, caption, 1000, 600, (g, w, h) -> {
             Rectangle2D area = Layout.title(g, title, w, h);
             XYChart c = Style.lineChart((int) area.getWidth(), (int) area.getHeight(), null, xTitle,
@@ -121,7 +96,7 @@ final class SweepFigures {
             ticks.setMarker(SeriesMarkers.NONE);
             ticks.setShowInLegend(false);
             if (!mx.isEmpty()) {
-                Style.line(c, "median over seeds", mx.stream().mapToDouble(Double::doubleValue).toArray(),
+                Style.line(c, "median over seeds (not grokking counts as slowest)", mx.stream().mapToDouble(Double::doubleValue).toArray(),
                         my.stream().mapToDouble(Double::doubleValue).toArray(), Style.BLUE, Style.THIN_LINE);
             }
             if (!gx.isEmpty()) {
@@ -142,6 +117,70 @@ final class SweepFigures {
             c.addAnnotation(new AnnotationLine(s.nEpochs(), false, false));
             Layout.chart(g, c, area);
         });
+    }
+
+    /**
+     * What a grokking-time figure plots: the swept values (x positions 0, 1, ... label them), one point per finished
+     * run that grokked, one per finished run that did not (drawn at n_epochs), the censored median per value, and
+     * how many runs were left out because they have not finished.
+     */
+    record GrokPoints(double[] values, List<Double> grokkedX, List<Double> grokkedY, List<Double> notGrokkedX,
+                      List<Double> notGrokkedY, List<Double> medianX, List<Double> medianY, int left) {
+    }
+
+    static GrokPoints grokPoints(SweepSummary s, List<SweepSummary.Run> all, ToDoubleFunction<SweepSummary.Run> x) {
+        // Runs that have not trained to their end (pending, running, failed, interrupted: e.g. SLURM shards still
+        // out) have no grokking time yet; drawing them as "did not grok" would be wrong.
+        List<SweepSummary.Run> runs = all.stream().filter(SweepSummary.Run::done).toList();
+        // The swept values sit at evenly spaced positions labelled with their values: sweeps use a handful of
+        // values spread over decades, and include 0 (no weight decay), which no log axis can show.
+        double[] values = all.stream().mapToDouble(x).distinct().sorted().toArray();
+        Map<Double, Integer> position = new HashMap<>();
+        for (int i = 0; i < values.length; i++) {
+            position.put(values[i], i);
+        }
+        List<Double> gx = new ArrayList<>();
+        List<Double> gy = new ArrayList<>();
+        List<Double> nx = new ArrayList<>();
+        List<Double> ny = new ArrayList<>();
+        Map<Integer, List<Long>> byX = new TreeMap<>();
+        for (SweepSummary.Run r : runs) {
+            int at = position.get(x.applyAsDouble(r));
+            byX.computeIfAbsent(at, k -> new ArrayList<>()).add(r.epochsToGrok());
+            if (r.epochsToGrok() != null) {
+                gx.add((double) at);
+                gy.add((double) r.epochsToGrok());
+            } else {
+                nx.add((double) at);
+                ny.add((double) s.nEpochs());
+            }
+        }
+        List<Double> mx = new ArrayList<>();
+        List<Double> my = new ArrayList<>();
+        for (Map.Entry<Integer, List<Long>> e : byX.entrySet()) {
+            Double median = censoredMedian(e.getValue());
+            if (median != null) {
+                mx.add((double) e.getKey());
+                my.add(median);
+            }
+        }
+        return new GrokPoints(values, gx, gy, nx, ny, mx, my, all.size() - runs.size());
+    }
+
+    /**
+     * Median of grokking times where null (never grokked within the run's epochs) counts as later than any time:
+     * a censored sample. Null when the median itself is a run that never grokked, or there are no runs.
+     */
+    static Double censoredMedian(List<Long> epochsToGrok) {
+        int n = epochsToGrok.size();
+        if (n == 0) {
+            return null;
+        }
+        List<Long> v = new ArrayList<>(epochsToGrok);
+        v.sort(java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder()));
+        Long lo = v.get((n - 1) / 2);
+        Long hi = v.get(n / 2);
+        return lo == null || hi == null ? null : (lo + hi) / 2.0;
     }
 
     private static Figure keyFrequencies(SweepSummary s) {

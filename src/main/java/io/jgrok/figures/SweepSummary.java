@@ -10,31 +10,28 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the sweep figures need from a sweep: one row per run. This is the figures' side of the (not yet built) sweep
- * command, a proposal for {@code SWEEP_DIR/sweep_summary.json}:
- * <pre>
- * {
- *   "format": "jgrok-sweep-1",
- *   "p": 113,                       modulus shared by all runs
- *   "n_epochs": 40000,              epochs each run was given (a run that never groks is drawn at this height)
- *   "runs": [
- *     {"dir": "wd0.3-seed0",        run directory, relative to the sweep directory
- *      "seed": 0, "data_seed": 0, "weight_decay": 0.3, "train_fraction": 0.3,
- *      "epochs_to_grok": 3100,      first epoch with test accuracy >= 0.99 (Headline.GROKKED_ACCURACY); null: never
- *      "key_frequencies": [14, 35]} from the run's analysis/summary.json; null or absent when not analysed
- *   ]
- * }
- * </pre>
- * Only these fields are read; a sweep may write more. The sweep command can build it from each run's
- * logs/training_history.json ({@link Headline#epochsToGrok}) and analysis/summary.json.
+ * What the sweep figures read from a sweep's {@code sweep_summary.json} (written by the sweep command,
+ * {@link io.jgrok.sweep.SweepSummaryFile}, which documents the whole format): {@code p}, {@code n_epochs}, and per
+ * run {@code dir, status, seed, weight_decay, train_fraction, epochs_to_grok} (null: never) and
+ * {@code key_frequencies} (null or absent when not analysed). Only runs whose status is {@code done} have a final
+ * grokking time; the figures leave the others (pending, running, failed, interrupted) out and say so.
  */
 record SweepSummary(int p, long nEpochs, List<Run> runs) {
     static final String FILE = "sweep_summary.json";
     static final String FORMAT = "jgrok-sweep-1";
 
-    /** One run of the sweep; {@code epochsToGrok} null if it never grokked, {@code keyFrequencies} null if unknown. */
-    record Run(String dir, long seed, double weightDecay, double trainFraction, Long epochsToGrok,
+    /** The status of a run that trained to its end. */
+    static final String DONE = "done";
+
+    /**
+     * One run of the sweep; {@code epochsToGrok} null if it never grokked (or has not finished), {@code
+     * keyFrequencies} null if unknown.
+     */
+    record Run(String dir, String status, long seed, double weightDecay, double trainFraction, Long epochsToGrok,
                int[] keyFrequencies) {
+        boolean done() {
+            return DONE.equals(status);
+        }
     }
 
     static SweepSummary read(Path file) {
@@ -48,15 +45,15 @@ record SweepSummary(int p, long nEpochs, List<Run> runs) {
             for (JsonElement e : o.getAsJsonArray("runs")) {
                 JsonObject r = e.getAsJsonObject();
                 JsonElement keys = r.get("key_frequencies");
-                runs.add(new Run(r.get("dir").getAsString(), r.get("seed").getAsLong(),
+                runs.add(new Run(r.get("dir").getAsString(), r.get("status").getAsString(), r.get("seed").getAsLong(),
                         r.get("weight_decay").getAsDouble(), r.get("train_fraction").getAsDouble(),
                         RunData.whole(r, "epochs_to_grok"),
                         keys == null || keys.isJsonNull() ? null : RunData.ints((JsonArray) keys)));
             }
             return new SweepSummary(o.get("p").getAsInt(), o.get("n_epochs").getAsLong(), List.copyOf(runs));
         } catch (NullPointerException | IllegalStateException | ClassCastException | NumberFormatException e) {
-            throw new UserError(file + " lacks a field the sweep figures need (p, n_epochs, runs[].dir, seed, "
-                    + "weight_decay, train_fraction, epochs_to_grok)");
+            throw new UserError(file + " lacks a field the sweep figures need (p, n_epochs, runs[].dir, status, "
+                    + "seed, weight_decay, train_fraction, epochs_to_grok)");
         }
     }
 }

@@ -126,6 +126,18 @@ class PhaseBoundariesTest {
     }
 
     @Test
+    void excludedLossThatNeverDipsHasNoMemorizationEnd() {
+        long[] e = {0, 100, 200, 300, 400, 500};
+        double[] excluded = {2.0, 2.5, 3.5, 5.0, 8.0, 9.0};
+        PhaseBoundaries.Phases ph = PhaseBoundaries.estimate(e, new double[] {3, 3, 3, 3, 3, 3},
+                new double[] {0, 0, 0, 0, 0, 0}, excluded);
+        assertNull(ph.memorizationEnd(), "a rising excluded loss has no minimum after the first checkpoint");
+        excluded[1] = 1.5;  // one dip, and the rule finds it again
+        ph = PhaseBoundaries.estimate(e, new double[] {3, 3, 3, 3, 3, 3}, new double[] {0, 0, 0, 0, 0, 0}, excluded);
+        assertEquals(100L, ph.memorizationEnd());
+    }
+
+    @Test
     void worksOnAFewCheckpoints() {
         long[] e = {0, 50};
         PhaseBoundaries.Phases ph = PhaseBoundaries.estimate(e, new double[] {3, 4}, new double[] {0, 0},
