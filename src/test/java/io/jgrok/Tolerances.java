@@ -22,6 +22,30 @@ public final class Tolerances {
     public static final double FLOAT64_REL = 1e-10;
 
     /**
+     * Absolute error of float64 results of size O(1) that are exact in exact arithmetic: accuracies (ratios of
+     * counts), transforms of a pure sinusoid, a few ulps (2^-52 ~ 2e-16 each) after O(p) operations.
+     */
+    public static final double FLOAT64_ABS = 1e-12;
+
+    /**
+     * Relative error of a short float32 computation (a handful of operations on values of order 1 to 100) against
+     * its exact value: a few float32 ulps (2^-24 ~ 6e-8 each).
+     */
+    public static final double FLOAT32_FEW_ULPS_REL = 1e-6;
+
+    /**
+     * Relative error of one float32 rounding of a float64 value (AdamW's float32 state against a float64 recursion
+     * of the same steps): 2^-24 ~ 6e-8, with a little room for the few float32 operations per step.
+     */
+    public static final double FLOAT32_ROUNDING_REL = 1e-7;
+
+    /**
+     * Relative error of a float64 elementary function (the engine's own exp against Math.exp): a few ulps
+     * (2^-52 ~ 2e-16 each), and of a sum of such values.
+     */
+    public static final double FLOAT64_FUNCTION_REL = 1e-14;
+
+    /**
      * Central finite differences in float64 against an analytic gradient: truncation error O(h^2) with h = 1e-5,
      * plus rounding O(eps/h); relative to the gradient's scale.
      */

@@ -178,11 +178,11 @@ abstract class AnalysisBackendContract {
             assertTrue(lossErr(a[i], b[i]) < tol, "loss " + i + ": " + a[i] + " vs " + b[i]);
         }
         // Accuracies are counts over the same rows: equal unless a row's top two logits tie within rounding.
-        assertEquals(ref.accuracyAll(), got.accuracyAll(), 1e-12);
-        assertEquals(ref.accuracyTrain(), got.accuracyTrain(), 1e-12);
-        assertEquals(ref.accuracyTest(), got.accuracyTest(), 1e-12);
-        assertEquals(ref.restrictedAccuracy(), got.restrictedAccuracy(), 1e-12);
-        assertEquals(ref.excludedAccuracy(), got.excludedAccuracy(), 1e-12);
+        assertEquals(ref.accuracyAll(), got.accuracyAll(), Tolerances.FLOAT64_ABS);
+        assertEquals(ref.accuracyTrain(), got.accuracyTrain(), Tolerances.FLOAT64_ABS);
+        assertEquals(ref.accuracyTest(), got.accuracyTest(), Tolerances.FLOAT64_ABS);
+        assertEquals(ref.restrictedAccuracy(), got.restrictedAccuracy(), Tolerances.FLOAT64_ABS);
+        assertEquals(ref.excludedAccuracy(), got.excludedAccuracy(), Tolerances.FLOAT64_ABS);
         assertEquals(ref.excludedLossPerFrequency().length, got.excludedLossPerFrequency().length);
         for (int i = 0; i < ref.excludedLossPerFrequency().length; i++) {
             assertTrue(lossErr(got.excludedLossPerFrequency()[i], ref.excludedLossPerFrequency()[i]) < tol);

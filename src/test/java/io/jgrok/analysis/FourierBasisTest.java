@@ -102,7 +102,7 @@ class FourierBasisTest {
         double scale = Math.sqrt(p / 2.0);
         for (int r = 0; r < p; r++) {
             double expected = r == basis.cosRow(5) ? 2 * scale : r == basis.sinRow(5) ? -scale : 0;
-            assertEquals(expected, y[r], 1e-12, basis.label(r));
+            assertEquals(expected, y[r], Tolerances.FLOAT64_ABS, basis.label(r));
         }
         assertTrue(basis.isCosRow(basis.cosRow(5)));
     }

@@ -1,5 +1,6 @@
 package io.jgrok.optim;
 
+import io.jgrok.Tolerances;
 import io.jgrok.TestConfigs;
 import io.jgrok.config.RunConfig;
 import org.junit.jupiter.api.Test;
@@ -49,9 +50,9 @@ class AdamWTest {
                 ep[i] -= lr * mHat / denom;
             }
             for (int i = 0; i < 4; i++) {
-                assertEquals(em[i], m[i], 1e-7 * Math.max(1, Math.abs(em[i])), "m step " + t);
-                assertEquals(ev[i], v[i], 1e-7 * Math.max(1, Math.abs(ev[i])), "v step " + t);
-                assertEquals(ep[i], p[i], 1e-7 * Math.max(1, Math.abs(ep[i])), "p step " + t);
+                assertEquals(em[i], m[i], Tolerances.FLOAT32_ROUNDING_REL * Math.max(1, Math.abs(em[i])), "m step " + t);
+                assertEquals(ev[i], v[i], Tolerances.FLOAT32_ROUNDING_REL * Math.max(1, Math.abs(ev[i])), "v step " + t);
+                assertEquals(ep[i], p[i], Tolerances.FLOAT32_ROUNDING_REL * Math.max(1, Math.abs(ep[i])), "p step " + t);
             }
         }
         // The later steps moved every weight with a non-zero gradient by at least ~lr.
@@ -66,14 +67,14 @@ class AdamWTest {
         AdamW.apply(AdamW.scalars(PAPER, 1), p, new float[] {0.5f, 0.5f}, m, v, 0, 2);
         assertEquals(1f, p[0]);
         assertEquals(-2f, p[1]);
-        assertEquals(0.05f, m[0], 1e-8);
-        assertEquals(0.005f, v[0], 1e-8);
+        assertEquals(0.05f, m[0], Tolerances.FLOAT32_ROUNDING_REL * 0.05f);
+        assertEquals(0.005f, v[0], Tolerances.FLOAT32_ROUNDING_REL * 0.005f);
     }
 
     @Test
     void weightDecayAppliesToEveryParameterEvenWithZeroGradient() {
         float[] p = {3f};
         AdamW.apply(AdamW.scalars(PAPER, 20), p, new float[] {0f}, new float[1], new float[1], 0, 1);
-        assertEquals(3f * (1 - 1e-3f), p[0], 1e-7);
+        assertEquals(3f * (1 - 1e-3f), p[0], Tolerances.FLOAT32_ROUNDING_REL * 3f);
     }
 }
