@@ -298,9 +298,35 @@ public final class Trainer {
             case INTERRUPTED -> options.err().printf(Locale.ROOT, "jgrok: stopped after epoch %d; checkpoint "
                     + "written. Resume with: ./jgrok train --resume %s%n", epoch - 1, dir.root());
             case DIVERGED -> throw new TrainingDiverged("training diverged at epoch " + badEpoch + " (NaN or Inf "
-                    + "in the loss or the weights); the last good checkpoint is kept in " + dir.checkpoints());
+                    + "in the loss or the weights); " + setAsideDivergedCheckpoint(badEpoch));
         }
         return new Outcome(status, epoch, wall, rate);
+    }
+
+    /**
+     * History row E is the loss of the weights in checkpoint E - 1 (written after epoch E - 1's step), so when row E
+     * is not finite that checkpoint is not a good one even though its weights are finite (e.g. ~1e30): it is renamed
+     * to diverged_checkpoint_epoch_E-1.safetensors, out of --resume's way but kept for a post-mortem. Says which
+     * checkpoint is now the last good one.
+     */
+    private String setAsideDivergedCheckpoint(long badEpoch) {
+        Path suspect = dir.checkpoint(badEpoch - 1);
+        String setAside = "";
+        if (badEpoch >= 1 && Files.exists(suspect)) {
+            Path renamed = suspect.resolveSibling("diverged_" + suspect.getFileName());
+            try {
+                Files.move(suspect, renamed, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                setAside = "checkpoint " + (badEpoch - 1) + " (the weights that gave it) was renamed to "
+                        + renamed.getFileName() + "; ";
+            } catch (IOException e) {
+                setAside = "checkpoint " + (badEpoch - 1) + " holds the weights that gave it and could not be renamed ("
+                        + e.getMessage() + "); ";
+            }
+        }
+        List<Path> left = dir.checkpointFiles();
+        return setAside + (left.isEmpty() ? "no good checkpoint is left in " + dir.checkpoints()
+                : "the last good checkpoint is " + left.get(left.size() - 1));
     }
 
     private boolean finiteRow(History h, int i) {

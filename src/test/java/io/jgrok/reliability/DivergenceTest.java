@@ -43,11 +43,18 @@ class DivergenceTest {
         assertTrue(text.contains("training diverged at epoch " + bad), text);
         assertFalse(Double.isFinite(h.trainLoss(h.size() - 1)));
         assertTrue(Double.isFinite(h.trainLoss(h.size() - 2)));
-        // Checkpoints exist only for epochs whose weights were finite, and all of them load.
+        // History row E is the loss of checkpoint E - 1's weights, so the checkpoints kept are those before E - 1;
+        // E - 1's is set aside under another name; all kept ones load with finite weights.
         assertFalse(dir.checkpointFiles().isEmpty());
+        assertTrue(java.nio.file.Files.exists(dir.checkpoints().resolve("diverged_checkpoint_epoch_" + (bad - 1)
+                + ".safetensors")), "the checkpoint whose loss is not finite is set aside");
+        long last = io.jgrok.io.Checkpoints.epochOf(dir.checkpointFiles().get(dir.checkpointFiles().size() - 1));
+        assertEquals(bad - 2, last, "the last checkpoint kept is the newest whose loss was finite");
+        assertTrue(text.contains("the last good checkpoint is " + dir.checkpoint(last)), text);
         for (Path f : dir.checkpointFiles()) {
             long e = io.jgrok.io.Checkpoints.epochOf(f);
-            assertTrue(e < bad, "checkpoint " + e + " written at or after the bad epoch " + bad);
+            assertTrue(e < bad - 1, "checkpoint " + e + " kept though row " + (e + 1) + " of the history is not "
+                    + "finite");
             for (float x : io.jgrok.io.Checkpoints.read(f).state().params()) {
                 assertTrue(Float.isFinite(x));
             }
