@@ -131,10 +131,13 @@ final class TrainCommand {
         Trainer.Options opts = new Trainer.Options(!cl.hasOption("quiet"), System.out, System.err, epochs -> { },
                 (config, split, notices) -> Engines.open(config, split, notices, profileOut));
         if (cl.hasOption("resume")) {
-            for (String f : new String[] {"out", "init", "split_file", "force", "preset"}) {
-                if (cl.hasOption(f)) {
-                    throw new UserError("--resume continues a run with its saved config; --" + f
-                            + " cannot be combined with it");
+            // Anything else would be silently ignored (the saved config wins), so it is refused.
+            java.util.Set<String> allowed = java.util.Set.of("resume", "n_epochs", "quiet", "profile", "debug");
+            for (org.apache.commons.cli.Option given : cl.getOptions()) {
+                if (!allowed.contains(given.getLongOpt())) {
+                    throw new UserError("--resume continues a run with its saved config; --" + given.getLongOpt()
+                            + " cannot be combined with it (allowed with --resume: --n_epochs, --quiet, --profile, "
+                            + "--debug)");
                 }
             }
             Trainer.resume(new RunDirectory(Path.of(cl.getOptionValue("resume"))),

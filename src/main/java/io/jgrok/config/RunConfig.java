@@ -136,6 +136,28 @@ public record RunConfig(
 
     /** Parses a config written by {@link #toJson()}; missing fields take the preset's values. */
     public static RunConfig fromJson(String json) {
+        return fromJson(json, "config");
+    }
+
+    /** As {@link #fromJson(String)}; errors name {@code source} (e.g. the file) instead of "config". */
+    public static RunConfig fromJson(String json, String source) {
+        try {
+            return parse(json);
+        } catch (UserError e) {
+            throw new UserError(source + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // Gson wraps what the record's constructor throws (our validation) in its own exceptions.
+            for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+                if (t instanceof UserError u) {
+                    throw new UserError(source + ": " + u.getMessage(), e);
+                }
+            }
+            throw new UserError(source + " is not a valid jgrok run config (" + io.jgrok.io.JsonErrors.describe(e)
+                    + ")", e);
+        }
+    }
+
+    private static RunConfig parse(String json) {
         try {
             JsonObject given = GSON.fromJson(json, JsonObject.class);
             if (given == null) {
@@ -150,7 +172,10 @@ public record RunConfig(
                 merged.add(key, given.get(key));
             }
             return GSON.fromJson(merged, RunConfig.class);
-        } catch (JsonParseException | IllegalStateException | NumberFormatException e) {
+        } catch (JsonParseException | IllegalStateException | NumberFormatException | UnsupportedOperationException e) {
+            if (e.getCause() instanceof UserError u) {
+                throw u;
+            }
             throw new UserError("config is not valid JSON for a jgrok run (" + io.jgrok.io.JsonErrors.describe(e) + ")", e);
         }
     }

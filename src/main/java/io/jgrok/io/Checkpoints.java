@@ -83,7 +83,7 @@ public final class Checkpoints {
             throw new UserError("checkpoint " + file + " is not a jgrok checkpoint (no '" + FORMAT
                     + "' metadata); use --init for weights from elsewhere");
         }
-        RunConfig config = RunConfig.fromJson(configJson);
+        RunConfig config = RunConfig.fromJson(configJson, "checkpoint " + file + ": its config");
         long epoch = parseLong(c.metadata().get("epoch"), file, "epoch");
         long step = parseLong(c.metadata().get("step"), file, "step");
         ParamLayout layout = new ParamLayout(config);

@@ -210,7 +210,8 @@ public final class History implements EpochSink {
                         num(cols[4].get(i)));
             }
             return h;
-        } catch (JsonParseException | IllegalStateException | NullPointerException | ClassCastException e) {
+        } catch (JsonParseException | IllegalStateException | NullPointerException | ClassCastException
+                 | NumberFormatException | UnsupportedOperationException e) {
             throw new UserError("history " + file + " is not valid jgrok history JSON (" + JsonErrors.describe(e) + ")");
         }
     }

@@ -20,6 +20,11 @@ public final class JsonErrors {
         if (see >= 0) {
             m = m.substring(0, see);
         }
+        // Gson's advice to its own developers ("Use JsonReader.setStrictness(...) to accept malformed JSON").
+        int use = m.indexOf("Use JsonReader.");
+        if (use >= 0) {
+            m = m.substring(0, use);
+        }
         return m.strip();
     }
 }

@@ -73,6 +73,8 @@ public final class SplitFiles {
             }
             int[] tr = toInts(train, source);
             return test == null ? Split.fromTrainIndices(p, tr, source) : Split.of(p, tr, toInts(test, source), source);
+        } catch (NumberFormatException | ClassCastException e) {
+            throw new UserError(source + ": p and every index must be whole numbers (" + JsonErrors.describe(e) + ")");
         } catch (JsonParseException | IllegalStateException | UnsupportedOperationException e) {
             throw new UserError(source + " is not valid JSON (" + JsonErrors.describe(e) + ")");
         }

@@ -88,7 +88,7 @@ public final class RunTraining {
 
     private static RunConfig readConfig(RunDirectory dir) {
         try {
-            return RunConfig.fromJson(Files.readString(dir.config(), StandardCharsets.UTF_8));
+            return RunConfig.fromJson(Files.readString(dir.config(), StandardCharsets.UTF_8), dir.config().toString());
         } catch (IOException e) {
             throw new UserError("cannot read " + dir.config() + ": " + e.getMessage());
         }

@@ -130,7 +130,7 @@ public final class Trainer {
         }
         RunConfig config;
         try {
-            config = RunConfig.fromJson(Files.readString(dir.config(), StandardCharsets.UTF_8));
+            config = RunConfig.fromJson(Files.readString(dir.config(), StandardCharsets.UTF_8), dir.config().toString());
         } catch (IOException e) {
             throw new UserError("cannot read " + dir.config() + ": " + e.getMessage());
         }

@@ -57,7 +57,8 @@ class BadInputTest {
         String text = err.toString(StandardCharsets.UTF_8);
         assertEquals(2, code, "exit code for " + String.join(" ", args) + "; stderr: " + text);
         String[] lines = text.strip().split("\n");
-        String last = lines[lines.length - 1];
+        assertEquals(1, lines.length, "exactly one line on stderr: " + text);
+        String last = lines[0];
         assertTrue(last.startsWith("jgrok: error: "), text);
         assertTrue(last.contains(expected), "expected '" + expected + "' in: " + last);
         assertFalse(text.contains("Exception") || text.contains("\tat "), "no stack trace: " + text);
@@ -168,6 +169,33 @@ class BadInputTest {
         Files.writeString(notJson, "{train: ");
         assertRejected("is not valid JSON", train("--p", "7", "--d_model", "8", "--n_heads", "2", "--d_mlp", "8",
                 "--split_file", notJson.toString()));
+        Path notNumber = tmp.resolve("nan.json");
+        Files.writeString(notNumber, "{\"train_indices\": [1, \"x\"]}");
+        assertRejected("p and every index must be whole numbers", train("--p", "7", "--d_model", "8", "--n_heads",
+                "2", "--d_mlp", "8", "--split_file", notNumber.toString()));
+        Files.writeString(notNumber, "{\"p\": \"x\", \"train_indices\": [1, 2]}");
+        assertRejected("p and every index must be whole numbers", train("--p", "7", "--d_model", "8", "--n_heads",
+                "2", "--d_mlp", "8", "--split_file", notNumber.toString()));
+    }
+
+    @Test
+    void damagedRunFilesAreNamedOnResume() throws Exception {
+        assertEquals(0, Main.run(train("--p", "7", "--d_model", "8", "--n_heads", "2", "--d_mlp", "8",
+                "--n_epochs", "2")));
+        io.jgrok.io.RunDirectory dir = new io.jgrok.io.RunDirectory(tmp.resolve("run"));
+        String config = Files.readString(dir.config());
+        String history = Files.readString(dir.history());
+
+        Files.writeString(dir.config(), config.replace("\"lr\": 0.001", "\"lr\": -5"));
+        assertRejected(dir.config() + ": --lr must be a finite number >= 0, got -5.0", "train", "--resume",
+                dir.root().toString());
+        Files.writeString(dir.config(), "{\"p\": 7, \"lr\": ");
+        assertRejected(dir.config() + ": config is not valid JSON", "train", "--resume", dir.root().toString());
+        Files.writeString(dir.config(), config);
+
+        Files.writeString(dir.history(), history.replaceFirst("\"epoch\": \\[0,", "\"epoch\": [\"x\","));
+        assertRejected("history " + dir.history() + " is not valid jgrok history JSON", "train", "--resume",
+                dir.root().toString(), "--n_epochs", "3");
     }
 
     @Test
@@ -176,6 +204,18 @@ class BadInputTest {
         assertEquals(0, Main.run(train("--p", "12", "--d_model", "8", "--n_heads", "2", "--d_mlp", "8",
                 "--n_epochs", "2")));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("p = 12 is not prime"), err.toString());
+    }
+
+    @Test
+    void resumeRefusesFlagsItWouldIgnore() {
+        assertEquals(0, Main.run(train("--p", "7", "--d_model", "8", "--n_heads", "2", "--d_mlp", "8",
+                "--n_epochs", "2")));
+        String dir = tmp.resolve("run").toString();
+        assertRejected("--lr cannot be combined with it (allowed with --resume: --n_epochs", "train", "--resume", dir,
+                "--lr", "0.1");
+        assertRejected("--p cannot be combined with it", "train", "--resume", dir, "--p", "11");
+        assertRejected("--out cannot be combined with it", "train", "--resume", dir, "--out", dir);
+        assertEquals(0, Main.run(new String[] {"train", "--resume", dir, "--n_epochs", "3", "--quiet"}));
     }
 
     @Test
