@@ -23,8 +23,21 @@ public final class SplitFiles {
     }
 
     public static void write(Path file, Split split) throws IOException {
+        write(file, split, null);
+    }
+
+    /**
+     * As {@link #write(Path, Split)}, with a {@code "source"} field saying where the split came from (the config's
+     * method and seed, or a --split_file): with a split file, the config's train_fraction and split method do not
+     * describe the run's data, and this is where a reader finds out. Readers ignore the field.
+     */
+    public static void write(Path file, Split split, String source) throws IOException {
         StringBuilder sb = new StringBuilder();
-        sb.append("{\n  \"p\": ").append(split.p()).append(",\n  \"train_indices\": ");
+        sb.append("{\n  \"p\": ").append(split.p());
+        if (source != null) {
+            sb.append(",\n  \"source\": ").append(new Gson().toJson(source));
+        }
+        sb.append(",\n  \"train_indices\": ");
         appendInts(sb, split.train());
         sb.append(",\n  \"test_indices\": ");
         appendInts(sb, split.test());

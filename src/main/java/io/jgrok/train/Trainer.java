@@ -5,6 +5,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import io.jgrok.UserError;
 import io.jgrok.config.RunConfig;
+import io.jgrok.config.SplitMethod;
 import io.jgrok.data.Split;
 import io.jgrok.engine.Engine;
 import io.jgrok.engine.EngineFactory;
@@ -101,12 +102,21 @@ public final class Trainer {
                     + "Fourier analysis assumes a prime modulus");
         }
         Split split = splitFile == null ? Split.of(config) : SplitFiles.read(splitFile, config.p());
+        String splitSource = splitFile == null
+                ? String.format(Locale.ROOT, "%s, data_seed %d, train_fraction %s",
+                        config.split() == SplitMethod.PYTHON_SHUFFLE ? "python-shuffle" : "torch-randperm",
+                        config.dataSeed(), config.trainFraction())
+                : String.format(Locale.ROOT, "split file %s (%d train pairs; the config's train_fraction and split "
+                        + "do not apply)", splitFile.toAbsolutePath(), split.trainSize());
+        if (splitFile != null) {
+            options.out().println("  split      " + splitSource);
+        }
         float[] params = initFile == null ? Initializer.initialParameters(config)
                 : Checkpoints.readWeights(initFile, config);
         try {
             // config.json last: it marks the directory as holding a run, so a start killed before it leaves a
             // directory that a plain restart reuses, and one killed after it has everything --resume needs.
-            SplitFiles.write(dir.split(), split);
+            SplitFiles.write(dir.split(), split, splitSource);
             if (initFile != null) {
                 Checkpoints.write(dir.initialWeights(), config, -1, TrainingState.fresh(params));
             }
