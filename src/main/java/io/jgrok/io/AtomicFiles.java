@@ -76,4 +76,36 @@ public final class AtomicFiles {
         String name = file.getFileName().toString();
         return name.startsWith(".") && name.contains(".tmp-");
     }
+
+    /**
+     * Deletes the temporaries in {@code dir} left by writers that died mid-write (SIGKILL, power loss): those whose
+     * process (the pid in the name) no longer runs. A live writer's temporary is left alone. Returns how many were
+     * deleted.
+     */
+    public static int removeStaleTemporaries(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int removed = 0;
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (isTemporary(f) && !writerAlive(f) && Files.deleteIfExists(f)) {
+                    removed++;
+                }
+            }
+        }
+        return removed;
+    }
+
+    private static boolean writerAlive(Path temporary) {
+        String name = temporary.getFileName().toString();
+        String rest = name.substring(name.indexOf(".tmp-") + ".tmp-".length());
+        int dash = rest.indexOf('-');
+        try {
+            long pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        } catch (NumberFormatException notOurs) {
+            return true;  // not named by us: keep it
+        }
+    }
 }

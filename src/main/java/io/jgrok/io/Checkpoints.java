@@ -75,6 +75,17 @@ public final class Checkpoints {
         }
     }
 
+    /**
+     * jgrok writes a data checksum into every checkpoint and Safetensors verifies it when present; a jgrok
+     * checkpoint without one has had its header rewritten, so its data cannot be trusted either.
+     */
+    private static void requireChecksum(Safetensors.Contents c, Path file) {
+        if (!c.metadata().containsKey(Safetensors.CHECKSUM_KEY)) {
+            throw new UserError("checkpoint " + file + " has no data checksum ('" + Safetensors.CHECKSUM_KEY
+                    + "' metadata), which every jgrok checkpoint carries: it was altered; use an intact checkpoint");
+        }
+    }
+
     /** Loads a jgrok checkpoint with its optimiser state, checking every tensor against the embedded config. */
     public static Checkpoint read(Path file) {
         Safetensors.Contents c = Safetensors.read(file);
@@ -83,6 +94,7 @@ public final class Checkpoints {
             throw new UserError("checkpoint " + file + " is not a jgrok checkpoint (no '" + FORMAT
                     + "' metadata); use --init for weights from elsewhere");
         }
+        requireChecksum(c, file);
         RunConfig config = RunConfig.fromJson(configJson, "checkpoint " + file + ": its config");
         long epoch = parseLong(c.metadata().get("epoch"), file, "epoch");
         long step = parseLong(c.metadata().get("step"), file, "step");
@@ -108,6 +120,9 @@ public final class Checkpoints {
      */
     public static float[] readWeights(Path file, RunConfig config) {
         Safetensors.Contents c = Safetensors.read(file);
+        if (FORMAT.equals(c.metadata().get("format"))) {
+            requireChecksum(c, file);
+        }
         ParamLayout layout = new ParamLayout(config);
         float[] params = gather(c, "", layout, file, true);
         for (Map.Entry<String, Safetensors.Tensor> e : c.tensors().entrySet()) {

@@ -88,6 +88,19 @@ public record RunDirectory(Path root) {
         }
     }
 
+    /** Deletes temporaries left in the run's directories by writes that a kill cut short; returns the count. */
+    public int removeStaleTemporaries() {
+        int removed = 0;
+        for (Path d : List.of(root(), checkpoints(), logs(), analysis(), figures())) {
+            try {
+                removed += AtomicFiles.removeStaleTemporaries(d);
+            } catch (IOException e) {
+                throw new UserError("cannot clean up temporary files in " + d + ": " + e.getMessage());
+            }
+        }
+        return removed;
+    }
+
     /** Removes the outputs of an earlier run (for --force); leaves unrelated files alone. */
     public void clearRun() throws IOException {
         for (Path p : List.of(checkpoints(), logs(), analysis(), figures())) {

@@ -89,7 +89,7 @@ public final class Trainer {
             if (!force) {
                 String what = sameConfig(dir, config) ? "already holds this run" : "already holds a different run";
                 throw new UserError("output directory " + dir.root() + " " + what + "; use --resume "
-                        + dir.root() + " to continue it, or --force to start over (deletes its checkpoints)");
+                        + dir.root() + " to continue it, or --force to start over (deletes its outputs)");
             }
             try {
                 dir.clearRun();
@@ -97,6 +97,7 @@ public final class Trainer {
                 throw new UserError("cannot clear " + dir.root() + ": " + e.getMessage());
             }
         }
+        dir.removeStaleTemporaries();
         if (!config.isPrime()) {
             options.err().println("jgrok: warning: p = " + config.p() + " is not prime; training works, but the "
                     + "Fourier analysis assumes a prime modulus");
@@ -137,6 +138,10 @@ public final class Trainer {
     public static Outcome resume(RunDirectory dir, int nEpochs, Options options) {
         if (!Files.exists(dir.config())) {
             throw new UserError("--resume " + dir.root() + ": no run there (config.json is missing)");
+        }
+        int stale = dir.removeStaleTemporaries();
+        if (stale > 0) {
+            options.err().println("jgrok: removed " + stale + " temporary file(s) left by an interrupted write");
         }
         RunConfig config;
         try {

@@ -32,7 +32,7 @@ public abstract class Progress implements AutoCloseable {
      * @param start units already done (resumed work)
      */
     public static Progress create(String task, String unit, long total, long start, boolean enabled) {
-        if (!enabled || System.console() == null) {
+        if (!enabled || !stderrIsTerminal()) {
             return new Quiet();
         }
         ProgressBar bar = new ProgressBarBuilder()
@@ -47,6 +47,16 @@ public abstract class Progress implements AutoCloseable {
                 .setMaxRenderedLength(140)
                 .build();
         return new Bar(bar);
+    }
+
+    /**
+     * The bar is drawn on stderr. Java cannot ask whether stderr is a terminal ({@code System.console()} looks at
+     * stdin and stdout), so the launcher tells it (JGROK_STDERR_IS_TERMINAL=1 or 0, from bash's {@code -t 2}); a JVM
+     * started some other way falls back to the console check.
+     */
+    private static boolean stderrIsTerminal() {
+        String told = System.getenv("JGROK_STDERR_IS_TERMINAL");
+        return told != null ? told.equals("1") : System.console() != null;
     }
 
     private static final class Quiet extends Progress {
@@ -77,7 +87,7 @@ public abstract class Progress implements AutoCloseable {
 
         @Override
         public void message(String text) {
-            bar.setExtraMessage(text);
+            bar.setExtraMessage(" " + text);
         }
 
         @Override

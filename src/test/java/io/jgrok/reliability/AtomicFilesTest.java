@@ -73,4 +73,22 @@ class AtomicFilesTest {
                     .forEach(p -> assertTrue(AtomicFiles.isTemporary(p), p.toString()));
         }
     }
+
+    @Test
+    void staleTemporariesAreRemovedAndLiveOnesKept() throws Exception {
+        Path dir = tmp.resolve("stale");
+        Files.createDirectories(dir);
+        // A pid that cannot be running (above Linux's pid_max of 2^22), as a killed writer leaves it.
+        Path dead = dir.resolve(".checkpoint_epoch_5.safetensors.tmp-99999999-1a2b");
+        Path live = dir.resolve(".training_history.json.tmp-" + ProcessHandle.current().pid() + "-3c4d");
+        Path foreign = dir.resolve(".notes.tmp-mine");
+        Path kept = dir.resolve("checkpoint_epoch_4.safetensors");
+        for (Path f : new Path[] {dead, live, foreign, kept}) {
+            Files.writeString(f, "x");
+        }
+        assertEquals(1, AtomicFiles.removeStaleTemporaries(dir));
+        assertTrue(Files.notExists(dead), "the dead writer's temporary is gone");
+        assertTrue(Files.exists(live) && Files.exists(foreign) && Files.exists(kept), "everything else stays");
+        assertEquals(0, AtomicFiles.removeStaleTemporaries(tmp.resolve("missing")));
+    }
 }

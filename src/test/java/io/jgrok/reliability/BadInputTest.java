@@ -143,6 +143,14 @@ class BadInputTest {
         Files.write(corrupted, flipped);
         assertRejected("corrupted: data checksum", "predict", "--checkpoint", corrupted.toString(), "1", "2");
 
+        // The checksum's key renamed in place (same length, so the file stays well formed): no checksum left.
+        String latin = new String(bytes, StandardCharsets.ISO_8859_1);
+        assertTrue(latin.contains("jgrok.data_crc32c"));
+        Path unchecked = tmp.resolve("unchecked.safetensors");
+        Files.write(unchecked, latin.replace("jgrok.data_crc32c", "jgrok.data_crc32x")
+                .getBytes(StandardCharsets.ISO_8859_1));
+        assertRejected("has no data checksum", "predict", "--checkpoint", unchecked.toString(), "1", "2");
+
         Path garbage = tmp.resolve("garbage.safetensors");
         Files.writeString(garbage, "this is not a checkpoint at all, just text that is long enough");
         assertRejected("not a safetensors file", "predict", "--checkpoint", garbage.toString(), "1", "2");
