@@ -17,7 +17,7 @@ e.g. a TransformerLens model's state_dict()).
 
 From Python (e.g. with TransformerLens installed):
     import load_jgrok_checkpoint as lj
-    ck = lj.load("runs/paper/checkpoints/checkpoint_epoch_40000.safetensors")
+    ck = lj.load("runs/paper/checkpoints/checkpoint_epoch_39999.safetensors")
     cfg = transformer_lens.HookedTransformerConfig(**ck.tl_config())
     model = transformer_lens.HookedTransformer(cfg)
     model.load_state_dict(ck.tl_state_dict(), strict=False)   # strict=False: TL builds its mask buffers itself

@@ -87,7 +87,8 @@ final class Cli {
         try {
             return Integer.parseInt(s.trim().replace("_", ""));
         } catch (NumberFormatException e) {
-            throw new UserError("--" + name + " must be an integer, got '" + s + "'");
+            throw new UserError("--" + name + " must be an integer" + rangeHint(s, Integer.MIN_VALUE, Integer.MAX_VALUE)
+                    + ", got '" + s + "'");
         }
     }
 
@@ -99,8 +100,22 @@ final class Cli {
         try {
             return Long.parseLong(s.trim().replace("_", ""));
         } catch (NumberFormatException e) {
-            throw new UserError("--" + name + " must be an integer, got '" + s + "'");
+            throw new UserError("--" + name + " must be an integer" + rangeHint(s, Long.MIN_VALUE, Long.MAX_VALUE)
+                    + ", got '" + s + "'");
         }
+    }
+
+    /** " in [min, max]" when {@code s} is a whole number outside that range, else "" (it is not a number). */
+    private static String rangeHint(String s, long min, long max) {
+        try {
+            java.math.BigInteger v = new java.math.BigInteger(s.trim().replace("_", ""));
+            if (v.compareTo(java.math.BigInteger.valueOf(min)) < 0 || v.compareTo(java.math.BigInteger.valueOf(max)) > 0) {
+                return String.format(java.util.Locale.ROOT, " in [%d, %d]", min, max);
+            }
+        } catch (NumberFormatException notAnInteger) {
+            // The plain message fits.
+        }
+        return "";
     }
 
     static double doubleValue(CommandLine cl, String name, double fallback) {

@@ -93,4 +93,25 @@ class TrainInputsTest {
         assertFalse(Arrays.equals(first, Checkpoints.read(new RunDirectory(seeded).checkpoint(0)).state().params()),
                 "and differs from a seeded start");
     }
+
+    @Test
+    void predictPrintsTheAnswerAndTheAccuracy() {
+        Path run = tmp.resolve("run");
+        assertEquals(0, train("--out", run.toString(), "--n_epochs", "3"));
+        String checkpoint = new RunDirectory(run).checkpoint(2).toString();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream saved = System.out;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(0, Main.run(new String[] {"predict", "--checkpoint", checkpoint, "5", "4"}));
+            assertEquals(0, Main.run(new String[] {"predict", "--checkpoint", checkpoint, "--all"}));
+        } finally {
+            System.setOut(saved);
+        }
+        String[] lines = out.toString(StandardCharsets.UTF_8).strip().split("\n");
+        assertEquals(2, lines.length, String.join("\n", lines));
+        assertTrue(lines[0].matches("5 \\+ 4 mod 7 = [0-6]"), lines[0]);
+        assertTrue(lines[1].matches("epoch 2 checkpoint: accuracy [0-9.]+% \\([0-9]+ of 49 pairs\\), mean loss .*"),
+                lines[1]);
+    }
 }

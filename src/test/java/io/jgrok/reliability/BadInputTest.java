@@ -79,6 +79,7 @@ class BadInputTest {
         "non-numeric value       | --lr must be a number, got 'fast'        | --lr=fast",
         "non-integer epochs      | --n_epochs must be an integer            | --n_epochs=1e3x",
         "p below 2               | --p must be an integer >= 2, got 1       | --p=1",
+        "p too large for an int  | --p must be an integer in [-2147483648, 2147483647], got '3000000000' | --p=3000000000",
         "train fraction 0        | open interval (0, 1), got 0.0            | --train_fraction=0",
         "train fraction 1        | open interval (0, 1), got 1.0            | --train_fraction=1",
         "train fraction 1.5      | open interval (0, 1), got 1.5            | --train_fraction=1.5",
