@@ -123,7 +123,7 @@ final class ProgressFigures {
                 1100, 560, (g, w, h) -> {
                     Rectangle2D area = Layout.title(g, "Accuracy of the full, restricted and excluded logits", w, h);
                     XYChart c = TimeSeries.chart(area, null, "accuracy (%)", pr.lastEpoch(), false, phases);
-                    c.getStyler().setYAxisMin(0.0).setYAxisMax(100.0);
+                    TimeSeries.percentAxis(c);
                     TimeSeries.add(c, "train", x, percent(pr.column("train_acc")), 0, false);
                     TimeSeries.add(c, "test", x, percent(pr.column("test_acc")), 1, false);
                     TimeSeries.add(c, "restricted (all pairs)", x, percent(pr.column("restricted_acc")), 3, false);

@@ -38,7 +38,7 @@ final class TrainingFigures {
                 1200, 500, (g, w, hgt) -> {
                     Rectangle2D[] panels = Layout.grid(Layout.title(g, title, w, hgt), 1, 2);
                     XYChart acc = TimeSeries.chart(panels[0], "Accuracy", "accuracy (%)", maxEpoch, false, phases);
-                    acc.getStyler().setYAxisMin(0.0).setYAxisMax(100.0);
+                    TimeSeries.percentAxis(acc);
                     TimeSeries.add(acc, "train", epoch, trainAcc, 0, false);
                     TimeSeries.add(acc, "test", epoch, testAcc, 1, false);
                     Layout.chart(g, acc, panels[0]);
@@ -69,6 +69,21 @@ final class TrainingFigures {
             }
             return c;
         }
+
+        /**
+         * A 0-100% axis with headroom above 100: the phase names sit along the top of the plot, where accuracy
+         * curves at 100% would otherwise run under them. Ticks above 100 are left unlabelled.
+         */
+        static void percentAxis(XYChart c) {
+            c.getStyler().setYAxisMin(0.0).setYAxisMax(PERCENT_AXIS_MAX);
+            // XChart keeps refining the tick spacing until all tick labels differ (equal blank labels made it loop
+            // for ever), so each unlabelled tick gets its own count of zero-width spaces.
+            c.getStyler().setyAxisTickLabelsFormattingFunction(v -> v > 100.5
+                    ? "\u200b".repeat((int) Math.round(v * 10) - 1000)
+                    : String.format(java.util.Locale.ROOT, "%.0f", v));
+        }
+
+        static final double PERCENT_AXIS_MAX = 112.0;
 
         /** Adds a curve in palette colour {@code colour}; returns false if nothing was drawable. */
         static boolean add(XYChart c, String name, double[] x, double[] y, int colour, boolean log) {
