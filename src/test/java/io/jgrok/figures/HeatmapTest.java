@@ -79,8 +79,9 @@ class HeatmapTest {
 
     @Test
     void colourBarTicksAreRoundAndInsideTheRange() {
-        assertEquals(List.of(0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0).size(),
-                Heatmap.niceTicks(0, 1, 5).size());
+        List<Double> unit = Heatmap.niceTicks(0, 1, 5);
+        assertEquals(List.of("0.0", "0.2", "0.4", "0.6", "0.8", "1.0"),
+                unit.stream().map(v -> Heatmap.format(v, unit)).toList(), "steps of 0.2 from 0 to 1");
         List<Double> t = Heatmap.niceTicks(-3.7, 4.2, 5);
         assertEquals(List.of(-2.0, 0.0, 2.0, 4.0), t);
         assertEquals("\u22122", Heatmap.format(-2.0, t));
