@@ -46,11 +46,19 @@ inline T atomic_update_bits(T* address, F update) {
         return compare;                                                                              \
     }
 
+// Only the overloads CUDA itself has (checked against nvcc 13 for sm_80 and sm_90), so that a kernel the emulator
+// compiles also compiles for a GPU: the full set for int, unsigned int and unsigned long long; for signed long long
+// only min and max.
 CUDA_EMU_INTEGER_ATOMICS(int)
 CUDA_EMU_INTEGER_ATOMICS(unsigned int)
 CUDA_EMU_INTEGER_ATOMICS(unsigned long long int)
-CUDA_EMU_INTEGER_ATOMICS(long long int)
 #undef CUDA_EMU_INTEGER_ATOMICS
+inline long long int atomicMin(long long int* a, long long int v) {
+    return cuda_emu::atomic_update_bits<long long int, long long int>(a, [v](long long int old) { return old < v ? old : v; });
+}
+inline long long int atomicMax(long long int* a, long long int v) {
+    return cuda_emu::atomic_update_bits<long long int, long long int>(a, [v](long long int old) { return old > v ? old : v; });
+}
 
 inline int atomicSub(int* a, int v) { return __atomic_fetch_sub(a, v, __ATOMIC_RELAXED); }
 inline unsigned int atomicSub(unsigned int* a, unsigned int v) { return __atomic_fetch_sub(a, v, __ATOMIC_RELAXED); }
@@ -73,13 +81,6 @@ inline double atomicAdd(double* a, double v) {
 }
 inline float atomicExch(float* a, float v) {
     return cuda_emu::atomic_update_bits<float, uint32_t>(a, [v](float) { return v; });
-}
-// sm_90 has float atomicMin/Max; NaN handling follows fminf/fmaxf.
-inline float atomicMin(float* a, float v) {
-    return cuda_emu::atomic_update_bits<float, uint32_t>(a, [v](float old) { return fminf(old, v); });
-}
-inline float atomicMax(float* a, float v) {
-    return cuda_emu::atomic_update_bits<float, uint32_t>(a, [v](float old) { return fmaxf(old, v); });
 }
 
 inline void __threadfence() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }

@@ -15,6 +15,7 @@ import static jcuda.driver.JCudaDriver.cuEventElapsedTime;
 import static jcuda.driver.JCudaDriver.cuEventRecord;
 import static jcuda.driver.JCudaDriver.cuEventRecordWithFlags;
 import static jcuda.driver.JCudaDriver.cuEventSynchronize;
+import static jcuda.driver.JCudaDriver.cuFuncGetAttribute;
 import static jcuda.driver.JCudaDriver.cuFuncSetAttribute;
 import static jcuda.driver.JCudaDriver.cuGraphDestroy;
 import static jcuda.driver.JCudaDriver.cuGraphExecDestroy;
@@ -89,6 +90,8 @@ public final class CudaDevice implements Device {
     private final KernelManifest kernels;
     private final Map<String, CUfunction> functions = new HashMap<>();
     private final Map<String, Integer> dynamicSharedOptIn = new HashMap<>();
+    /** Each kernel's static shared memory (its __shared__ arrays), read from the loaded function once. */
+    private final Map<String, Integer> staticShared = new HashMap<>();
     private final Allocations allocations = new Allocations();
     private final TreeMap<Long, DevicePointer> bases = new TreeMap<>();
     private final List<CUevent> events = new ArrayList<>();
@@ -141,9 +144,14 @@ public final class CudaDevice implements Device {
         CUstream stream = new StreamHandle();
         try {
             cuDevicePrimaryCtxRetain(context, device);
-            cuCtxSetCurrent(context);
         } catch (CudaException e) {
             throw CudaErrors.of("cannot create a context on " + info.name, e);
+        }
+        try {
+            cuCtxSetCurrent(context);
+        } catch (CudaException e) {
+            cuDevicePrimaryCtxRelease(device);
+            throw CudaErrors.of("cannot make the context on " + info.name + " current", e);
         }
         try {
             cuModuleLoadData(module, fatbin);
@@ -332,7 +340,14 @@ public final class CudaDevice implements Device {
             values[i] = a.size() == 4 ? Pointer.to(new int[] {(int) a.bits()}) : Pointer.to(new long[] {a.bits()});
         }
         CUfunction f = functions.get(name);
-        if (dynamicSharedBytes > LaunchLimits.DEFAULT_DYNAMIC_SHARED_BYTES
+        // Without an opt-in a block may use 48 KiB of static and dynamic shared memory together.
+        int staticBytes = staticShared.computeIfAbsent(name, n -> {
+            int[] bytes = new int[1];
+            call("query " + n, () -> cuFuncGetAttribute(bytes, CUfunction_attribute.CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES,
+                    f));
+            return bytes[0];
+        });
+        if (staticBytes + dynamicSharedBytes > LaunchLimits.DEFAULT_DYNAMIC_SHARED_BYTES
                 && dynamicSharedOptIn.getOrDefault(name, 0) < dynamicSharedBytes) {
             call("launch " + name, () -> cuFuncSetAttribute(f,
                     CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, dynamicSharedBytes));
@@ -410,7 +425,13 @@ public final class CudaDevice implements Device {
         CUgraph graph = new CUgraph();
         CUgraphExec exec = new CUgraphExec();
         call("endCapture", () -> cuStreamEndCapture(stream, graph));
-        call("instantiate graph", () -> cuGraphInstantiate(exec, graph, 0));
+        try {
+            call("instantiate graph", () -> cuGraphInstantiate(exec, graph, 0));
+        } catch (RuntimeException e) {
+            // The captured graph is ours to free when it never becomes an executable one.
+            quietly(() -> cuGraphDestroy(graph));
+            throw e;
+        }
         return new CudaGraph(graph, exec);
     }
 

@@ -41,9 +41,14 @@ public final class Engines {
             case "auto" -> {
                 CudaProbe probe = Devices.probeCuda();
                 if (probe.usable()) {
+                    Device gpu = null;
                     try {
-                        yield new DeviceEngine(config, split, CudaDevice.open(), true, profileOut);
+                        gpu = CudaDevice.open();
+                        yield new DeviceEngine(config, split, gpu, true, profileOut);
                     } catch (DeviceException e) {
+                        if (gpu != null) {
+                            gpu.close();  // opened, but the engine could not be built on it (e.g. out of memory)
+                        }
                         notices.println("jgrok: the CUDA GPU could not be used (" + e.getMessage()
                                 + "); using the CPU engine");
                         yield new CpuEngine(config, split);

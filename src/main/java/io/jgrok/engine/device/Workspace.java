@@ -56,11 +56,20 @@ final class Workspace implements AutoCloseable {
         }
         this.stride = cursor;
         this.base = device.alloc(4L * stride * spec.models());
-        int[] layout = spec.shape().layoutTable();
-        for (int z = 0; z < spec.models(); z++) {
-            device.copyToDevice(at(Buf.LAYOUT, z), layout, 0, layout.length);
-            device.copyToDevice(at(Buf.STATE, z), new int[4], 0, 4);
-            device.copyToDevice(at(Buf.INFO, z), new int[4], 0, 4);
+        try {
+            // NaN everywhere (0xFF bytes) before anything is written, on a GPU as on the emulator (which poisons
+            // every allocation): an element a kernel forgets to write then shows up as NaN, never as plausible
+            // bits left over from an earlier run.
+            device.memset(base, 0xFF, 4L * stride * spec.models());
+            int[] layout = spec.shape().layoutTable();
+            for (int z = 0; z < spec.models(); z++) {
+                device.copyToDevice(at(Buf.LAYOUT, z), layout, 0, layout.length);
+                device.copyToDevice(at(Buf.STATE, z), new int[4], 0, 4);
+                device.copyToDevice(at(Buf.INFO, z), new int[4], 0, 4);
+            }
+        } catch (RuntimeException e) {
+            device.free(base);
+            throw e;
         }
     }
 
