@@ -54,10 +54,12 @@ CUDA_EMU_INTEGER_ATOMICS(unsigned int)
 CUDA_EMU_INTEGER_ATOMICS(unsigned long long int)
 #undef CUDA_EMU_INTEGER_ATOMICS
 inline long long int atomicMin(long long int* a, long long int v) {
-    return cuda_emu::atomic_update_bits<long long int, long long int>(a, [v](long long int old) { return old < v ? old : v; });
+    return cuda_emu::atomic_update_bits<long long int, long long int>(
+            a, [v](long long int old) { return old < v ? old : v; });
 }
 inline long long int atomicMax(long long int* a, long long int v) {
-    return cuda_emu::atomic_update_bits<long long int, long long int>(a, [v](long long int old) { return old > v ? old : v; });
+    return cuda_emu::atomic_update_bits<long long int, long long int>(
+            a, [v](long long int old) { return old > v ? old : v; });
 }
 
 inline int atomicSub(int* a, int v) { return __atomic_fetch_sub(a, v, __ATOMIC_RELAXED); }

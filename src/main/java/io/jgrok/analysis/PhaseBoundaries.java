@@ -26,7 +26,7 @@ package io.jgrok.analysis;
  *   <li><b>End of memorization</b>: the minimum of the smoothed excluded loss over the checkpoints up to the end of
  *       circuit formation (all checkpoints if there is none), refined to the lowest raw value among that checkpoint
  *       and its neighbours: where the excluded loss stops following the train loss down and starts to rise. None
-       (null) if that minimum is the first checkpoint: the excluded loss never dipped.</li>
+ *       (null) if that minimum is the first checkpoint: the excluded loss never dipped.</li>
  * </ol>
  * Results are epochs rounded to integers; with noise-free inputs they are exact to within one checkpoint interval.
  */
@@ -44,7 +44,8 @@ public final class PhaseBoundaries {
             + "= extrapolated onset of the test-loss descent through its 20% and 50% points (none if the descent is "
             + "under 1 decade); end of cleanup = first checkpoint after the steepest part of the descent where it "
             + "falls at under 10% of its steepest rate, and not before test accuracy reaches 99%; end of "
-            + "memorization = minimum of the excluded loss before circuit formation ends (none if it never dips below its first value)";
+            + "memorization = minimum of the excluded loss before circuit formation ends (none if it never dips below "
+            + "its first value)";
 
     private PhaseBoundaries() {
     }

@@ -109,7 +109,8 @@ final class Cli {
     private static String rangeHint(String s, long min, long max) {
         try {
             java.math.BigInteger v = new java.math.BigInteger(s.trim().replace("_", ""));
-            if (v.compareTo(java.math.BigInteger.valueOf(min)) < 0 || v.compareTo(java.math.BigInteger.valueOf(max)) > 0) {
+            if (v.compareTo(java.math.BigInteger.valueOf(min)) < 0
+                    || v.compareTo(java.math.BigInteger.valueOf(max)) > 0) {
                 return String.format(java.util.Locale.ROOT, " in [%d, %d]", min, max);
             }
         } catch (NumberFormatException notAnInteger) {

@@ -45,9 +45,9 @@ final class TrainCommand {
         o.addOption(Cli.value("init", "FILE", "start from these weights (safetensors, TransformerLens names)"));
         o.addOption(Cli.value("split_file", "FILE", "use these train indices (split.json or a JSON list of a*p+b)"));
         o.addOption(Cli.value("resume", "DIR", "continue the run in DIR from its newest intact checkpoint"));
-        o.addOption(Cli.flag("force", "start over in --out even if it holds a run (deletes its config.json, split.json, "
-                + "initial weights, report.html and its checkpoints/, logs/, analysis/, figures/ folders; other "
-                + "files stay)"));
+        o.addOption(Cli.flag("force", "start over in --out even if it holds a run (deletes its config.json, "
+                + "split.json, initial weights, report.html and its checkpoints/, logs/, analysis/, figures/ folders; "
+                + "other files stay)"));
         o.addOption(Cli.value("threads", "N", "CPU engine threads (default: all cores)"));
         o.addOption(Cli.value("warmup_steps", "N", "linear LR warmup steps, first step at lr 0 (default 10; "
                 + "tl-demo 0)"));

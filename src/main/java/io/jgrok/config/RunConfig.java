@@ -152,32 +152,25 @@ public record RunConfig(
                     throw new UserError(source + ": " + u.getMessage(), e);
                 }
             }
-            throw new UserError(source + " is not a valid jgrok run config (" + io.jgrok.io.JsonErrors.describe(e)
-                    + ")", e);
+            throw new UserError(source + ": config is not valid JSON for a jgrok run ("
+                    + io.jgrok.io.JsonErrors.describe(e) + ")", e);
         }
     }
 
     private static RunConfig parse(String json) {
-        try {
-            JsonObject given = GSON.fromJson(json, JsonObject.class);
-            if (given == null) {
-                throw new UserError("config is empty");
-            }
-            String presetName = given.has("preset") ? given.get("preset").getAsString() : "paper";
-            JsonObject merged = GSON.toJsonTree(Preset.named(presetName).defaults()).getAsJsonObject();
-            for (String key : given.keySet()) {
-                if (!merged.has(key)) {
-                    throw new UserError("config has unknown field '" + key + "'");
-                }
-                merged.add(key, given.get(key));
-            }
-            return GSON.fromJson(merged, RunConfig.class);
-        } catch (JsonParseException | IllegalStateException | NumberFormatException | UnsupportedOperationException e) {
-            if (e.getCause() instanceof UserError u) {
-                throw u;
-            }
-            throw new UserError("config is not valid JSON for a jgrok run (" + io.jgrok.io.JsonErrors.describe(e) + ")", e);
+        JsonObject given = GSON.fromJson(json, JsonObject.class);
+        if (given == null) {
+            throw new UserError("config is empty");
         }
+        String presetName = given.has("preset") ? given.get("preset").getAsString() : "paper";
+        JsonObject merged = GSON.toJsonTree(Preset.named(presetName).defaults()).getAsJsonObject();
+        for (String key : given.keySet()) {
+            if (!merged.has(key)) {
+                throw new UserError("config has unknown field '" + key + "'");
+            }
+            merged.add(key, given.get(key));
+        }
+        return GSON.fromJson(merged, RunConfig.class);
     }
 
     /** One line per field, for printing at start. */

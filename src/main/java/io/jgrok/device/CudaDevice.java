@@ -343,8 +343,8 @@ public final class CudaDevice implements Device {
         // Without an opt-in a block may use 48 KiB of static and dynamic shared memory together.
         int staticBytes = staticShared.computeIfAbsent(name, n -> {
             int[] bytes = new int[1];
-            call("query " + n, () -> cuFuncGetAttribute(bytes, CUfunction_attribute.CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES,
-                    f));
+            call("query " + n, () -> cuFuncGetAttribute(bytes,
+                    CUfunction_attribute.CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES, f));
             return bytes[0];
         });
         if (staticBytes + dynamicSharedBytes > LaunchLimits.DEFAULT_DYNAMIC_SHARED_BYTES

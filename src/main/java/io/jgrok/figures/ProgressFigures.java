@@ -96,9 +96,9 @@ final class ProgressFigures {
         double[] x = Curves.toDouble(pr.epochs());
         int[] shown = strongest(run, MAX_FREQUENCY_CURVES);
         return new Figure(KEY_AMPLITUDES, "Key-frequency terms in the logits",
-                "The coefficient of cos(w_k(a+b\u2212c)) in the logits for the strongest frequencies over training: the "
-                        + "key frequencies' coefficients grow during circuit formation, long before the test "
-                        + "loss falls.",
+                "The coefficient of cos(w_k(a+b\u2212c)) in the logits for the strongest frequencies over "
+                        + "training: the key frequencies' coefficients grow during circuit formation, long before "
+                        + "the test loss falls.",
                 1100, 620, (g, w, h) -> {
                     Rectangle2D area = Layout.title(g, "Coefficient of cos(w\u2096(a + b \u2212 c)) in the logits, "
                             + "w\u2096 = 2\u03c0k/" + run.p(), w, h);

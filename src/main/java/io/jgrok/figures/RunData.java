@@ -82,7 +82,7 @@ public final class RunData {
             throw new UserError(dir.root() + " is not a run directory (no config.json, checkpoints or training "
                     + "history)");
         }
-        RunConfig config = RunConfig.fromJson(read(dir.config(), "config"), dir.config().toString());
+        RunConfig config = dir.readConfig();
         History history = History.read(dir.history());
         JsonObject runInfo = Files.exists(dir.runInfo()) ? json(dir.runInfo(), "run info") : null;
         Path analysis = dir.analysis();

@@ -96,7 +96,8 @@ final class SweepFigures {
             ticks.setMarker(SeriesMarkers.NONE);
             ticks.setShowInLegend(false);
             if (!mx.isEmpty()) {
-                Style.line(c, "median over seeds (not grokking counts as slowest)", mx.stream().mapToDouble(Double::doubleValue).toArray(),
+                Style.line(c, "median over seeds (not grokking counts as slowest)",
+                        mx.stream().mapToDouble(Double::doubleValue).toArray(),
                         my.stream().mapToDouble(Double::doubleValue).toArray(), Style.BLUE, Style.THIN_LINE);
             }
             if (!gx.isEmpty()) {

@@ -1,6 +1,7 @@
 package io.jgrok.io;
 
 import io.jgrok.UserError;
+import io.jgrok.config.RunConfig;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -66,6 +67,19 @@ public record RunDirectory(Path root) {
 
     public Path report() {
         return root.resolve("report.html");
+    }
+
+    /** The run's saved config; a missing, unreadable or invalid file is a one-line {@link UserError} naming it. */
+    public RunConfig readConfig() {
+        String text;
+        try {
+            text = Files.readString(config(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new UserError("config " + config() + " does not exist");
+        } catch (IOException e) {
+            throw new UserError("cannot read " + config() + ": " + e.getMessage());
+        }
+        return RunConfig.fromJson(text, config().toString());
     }
 
     /** Whether the directory already holds (part of) a run. */

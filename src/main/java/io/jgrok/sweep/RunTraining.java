@@ -74,7 +74,7 @@ public final class RunTraining {
     private static Trainer.Outcome startOrResume(TrainJob job, Trainer.Options options) {
         RunDirectory dir = job.dir();
         if (Files.exists(dir.config()) && Files.exists(dir.split())) {
-            RunConfig held = readConfig(dir);
+            RunConfig held = dir.readConfig();
             if (!held.equals(job.config())) {
                 throw new UserError(dir.root() + " holds a run with another config than the spec gives; move it "
                         + "away or use another sweep directory");
@@ -84,13 +84,5 @@ public final class RunTraining {
         // Nothing, or a start that died before its split was written: start (over).
         return Trainer.start(job.config(), dir, job.run().initFile(), job.run().splitFile(), dir.holdsRun(),
                 options);
-    }
-
-    private static RunConfig readConfig(RunDirectory dir) {
-        try {
-            return RunConfig.fromJson(Files.readString(dir.config(), StandardCharsets.UTF_8), dir.config().toString());
-        } catch (IOException e) {
-            throw new UserError("cannot read " + dir.config() + ": " + e.getMessage());
-        }
     }
 }

@@ -23,7 +23,6 @@ import io.jgrok.util.Progress;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -143,12 +142,7 @@ public final class Trainer {
         if (stale > 0) {
             options.err().println("jgrok: removed " + stale + " temporary file(s) left by an interrupted write");
         }
-        RunConfig config;
-        try {
-            config = RunConfig.fromJson(Files.readString(dir.config(), StandardCharsets.UTF_8), dir.config().toString());
-        } catch (IOException e) {
-            throw new UserError("cannot read " + dir.config() + ": " + e.getMessage());
-        }
+        RunConfig config = dir.readConfig();
         if (nEpochs > 0) {
             config = withEpochs(config, nEpochs);
         }
@@ -217,8 +211,8 @@ public final class Trainer {
 
     private static boolean sameConfig(RunDirectory dir, RunConfig config) {
         try {
-            return RunConfig.fromJson(Files.readString(dir.config(), StandardCharsets.UTF_8)).equals(config);
-        } catch (IOException | RuntimeException e) {
+            return dir.readConfig().equals(config);
+        } catch (RuntimeException e) {
             return false;
         }
     }

@@ -62,8 +62,8 @@ class TrainInputsTest {
         for (int i = 0; i < h.size(); i++) {
             double trainHits = h.trainAcc(i) * given.length;
             double testHits = h.testAcc(i) * 39;
-            assertEquals(Math.rint(trainHits), trainHits, Tolerances.FLOAT64_ABS, "train accuracy over 10 pairs, epoch " + i);
-            assertEquals(Math.rint(testHits), testHits, Tolerances.FLOAT64_ABS, "test accuracy over 39 pairs, epoch " + i);
+            assertEquals(Math.rint(trainHits), trainHits, Tolerances.FLOAT64_ABS, "train accuracy, epoch " + i);
+            assertEquals(Math.rint(testHits), testHits, Tolerances.FLOAT64_ABS, "test accuracy, epoch " + i);
         }
         // A run without --split_file names the config's split.
         Path plain = tmp.resolve("plain");
