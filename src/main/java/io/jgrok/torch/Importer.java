@@ -213,6 +213,11 @@ public final class Importer {
         // Length and sampling of the history.
         int rows = historyRows(run);
         b.nEpochs = rows;
+        if (run.jgrokConfig != null) {
+            // A jgrok export: its config already says how often the run evaluated and checkpointed (the TransformerLens
+            // layout has a test-loss entry per epoch, NaN where it was not evaluated).
+            return b.build();
+        }
         b.evalEvery = evalEvery(run, rows, name, b.evalEvery);
         if (run.checkpoints.size() > 1) {
             Long gap = null;
@@ -341,10 +346,14 @@ public final class Importer {
     private static History history(TorchRun run, RunConfig config, Accuracies acc) {
         History h = new History();
         int r = config.evalEvery();
+        // One test entry per epoch (NaN where not evaluated, as jgrok exports), or one every r epochs.
+        boolean perEpoch = run.testLosses != null && run.testLosses.length >= config.nEpochs();
         for (int e = 0; e < config.nEpochs(); e++) {
             double train = run.trainLosses != null && e < run.trainLosses.length ? run.trainLosses[e] : Double.NaN;
             double test = Double.NaN;
-            if (run.testLosses != null && e % r == 0 && e / r < run.testLosses.length) {
+            if (perEpoch) {
+                test = run.testLosses[e];
+            } else if (run.testLosses != null && e % r == 0 && e / r < run.testLosses.length) {
                 test = run.testLosses[e / r];
             }
             h.accept(e, train, acc.train()[e], test, acc.test()[e]);
