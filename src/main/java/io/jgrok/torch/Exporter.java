@@ -38,7 +38,7 @@ public final class Exporter {
     }
 
     public record Options(Path runDir, Format format, Path out, StateDicts.Orientation orientation, boolean force,
-                          boolean progressBar, PrintStream out2) {
+                          boolean progressBar, PrintStream console) {
     }
 
     private Exporter() {
@@ -106,7 +106,7 @@ public final class Exporter {
         jgrok.put("run", dir.root().toAbsolutePath().normalize().toString());
         root.put("jgrok", jgrok);
         TorchWriter.write(o.out(), root);
-        o.out2().println("wrote " + o.out() + ": " + checkpoints.size() + " checkpoints (epochs " + epochs.get(0)
+        o.console().println("wrote " + o.out() + ": " + checkpoints.size() + " checkpoints (epochs " + epochs.get(0)
                 + ".." + epochs.get(epochs.size() - 1) + "), " + history.size() + " epochs of losses, the split; "
                 + "TransformerLens demo layout");
     }
@@ -130,7 +130,7 @@ public final class Exporter {
                 bar.stepTo(++done);
             }
         }
-        o.out2().println("wrote " + files.size() + " state dicts (" + o.orientation().label + " orientation) to "
+        o.console().println("wrote " + files.size() + " state dicts (" + o.orientation().label + " orientation) to "
                 + o.out() + " as checkpoint_epoch_<E>.pt");
     }
 

@@ -61,7 +61,7 @@ public final class Importer {
      * @param bareEpoch epoch of a model whose file does not say (a bare state dict)
      */
     public record Options(Path file, Path out, Long dataSeed, Double trainFraction, String preset, Long bareEpoch,
-                          boolean force, boolean progressBar, PrintStream out2, PrintStream err) {
+                          boolean force, boolean progressBar, PrintStream console, PrintStream err) {
     }
 
     /** What was imported (for tests and the command's output). */
@@ -86,7 +86,7 @@ public final class Importer {
         List<String> fromFlags = new ArrayList<>();
         RunConfig config = config(run, o, name, fromFlags);
         Split split = split(run, config, name);
-        PrintStream out = o.out2();
+        PrintStream out = o.console();
         out.println("jgrok import: " + o.file() + " (" + run.layout.label + ", " + run.orientation.label
                 + " orientation, " + run.checkpoints.size() + " model(s), epochs " + run.checkpoints.firstKey()
                 + ".." + run.lastEpoch() + ")");
