@@ -2,7 +2,7 @@
 MVN ?= mvn
 MVN_FLAGS ?= -q -B
 
-.PHONY: help run jar test bench jmh golden clean readme-figures kernels emulator emulator-tsan emulator-tsan-optional test-tsan emulator-bench \
+.PHONY: help run jar test bench jmh golden torch-fixtures clean readme-figures kernels emulator emulator-tsan emulator-tsan-optional test-tsan emulator-bench \
         gpu-check
 
 help:
@@ -12,6 +12,7 @@ help:
 	@echo "make bench          epochs/s of the engines at the paper's config"
 	@echo "make jmh            JMH benchmarks of the hot operations (bench/java)"
 	@echo "make golden         regenerate the PyTorch golden test values (needs python3-torch)"
+	@echo "make torch-fixtures regenerate the PyTorch files the import/export tests read (needs python3-torch)"
 	@echo "make kernels        nvcc: kernels/jgrok.fatbin (sm_80/86/89/90 + PTX), ptxas report, spill check"
 	@echo "make emulator       g++: the emulated device (the same kernels for the host) into target/native/"
 	@echo "make emulator-tsan  the emulated device with real threads under ThreadSanitizer (target/native/tsan/)"
@@ -60,6 +61,10 @@ jmh:
 # Regenerate the PyTorch golden values under src/test/resources/golden (needs Debian's python3-torch).
 golden:
 	/usr/bin/python3 tools/make_golden.py
+
+# Regenerate the small PyTorch files under src/test/resources/torch (needs Debian's python3-torch).
+torch-fixtures:
+	/usr/bin/python3 tools/make_torch_fixtures.py
 	/usr/bin/python3 tools/make_torch_randperm_checks.py
 
 # The figures README.md shows, copied from a run that `./jgrok figures` has drawn.

@@ -13,7 +13,9 @@ Command line:
     load_jgrok_checkpoint.py FILE --export OUT.safetensors
     load_jgrok_checkpoint.py FILE --json ...            the same as one JSON object
 FILE is a jgrok checkpoint, any safetensors file with TransformerLens names, or a torch state dict (.pt / .pth,
-e.g. a TransformerLens model's state_dict()).
+e.g. a TransformerLens model's state_dict(), or the paper's model's state_dict() in its own orientation, as
+`./jgrok export RUN --format pt --orientation paper` writes: W_E [d, p+1], W_Q/K/V [H, dh, d], W_O [d, H*dh],
+W_in [d_mlp, d], W_out [d, d_mlp], W_U [d, n_out], mask buffer).
 
 From Python (e.g. with TransformerLens installed):
     import load_jgrok_checkpoint as lj
@@ -26,6 +28,7 @@ From Python (e.g. with TransformerLens installed):
 import argparse
 import json
 import os
+import pickle
 import sys
 
 import numpy as np
@@ -98,8 +101,41 @@ class Checkpoint:
             return self.model(tg.tokens_of(indices, p))
 
 
+# Buffers of the paper's model and TransformerLens's: not weights (the causal mask is rebuilt).
+BUFFERS = ["blocks.0.attn.mask", "blocks.0.attn.IGNORE"]
+
+
+def is_paper_orientation(tensors):
+    """The paper's code stores W_O as [d_model, heads*d_head] (2-D); TransformerLens as [heads, d_head, d_model]."""
+    w_o = tensors.get("blocks.0.attn.W_O")
+    return w_o is not None and len(_numpy(w_o).shape) == 2
+
+
+def from_paper_orientation(tensors):
+    """The paper's state dict (progress-measures-paper: weights applied on the left) in TransformerLens orientation:
+    W_E [d, p+1] -> [p+1, d]; W_Q/W_K/W_V [H, dh, d] -> [H, d, dh]; W_O [d, H*dh] -> [H, dh, d];
+    W_in [m, d] -> [d, m]; W_out [d, m] -> [m, d]; W_pos, biases and W_U unchanged; the mask buffer dropped."""
+    out = {}
+    for name, value in tensors.items():
+        a = _numpy(value)
+        if name in BUFFERS:
+            continue
+        if name in ("embed.W_E", "blocks.0.mlp.W_in", "blocks.0.mlp.W_out"):
+            a = a.T
+        elif name in ("blocks.0.attn.W_Q", "blocks.0.attn.W_K", "blocks.0.attn.W_V"):
+            a = a.transpose(0, 2, 1)
+        elif name == "blocks.0.attn.W_O":
+            heads = _numpy(tensors["blocks.0.attn.W_Q"]).shape[0]
+            a = a.T.reshape(heads, a.shape[1] // heads, a.shape[0])
+        out[name] = np.ascontiguousarray(a)
+    return out
+
+
 def model_from_tensors(tensors):
-    """Builds the plain PyTorch model from TL-named tensors (numpy or torch); shapes give the config."""
+    """Builds the plain PyTorch model from the tensors (numpy or torch) of a state dict in TransformerLens's (and
+    jgrok's) orientation or the paper's; shapes give the config."""
+    if is_paper_orientation(tensors):
+        tensors = from_paper_orientation(tensors)
     missing = [n for n in MODEL_NAMES if n not in tensors]
     if missing:
         raise ValueError("not a jgrok / TransformerLens grokking model: missing " + ", ".join(missing))
@@ -121,13 +157,20 @@ def model_from_tensors(tensors):
     return model
 
 
-def load(path):
-    """Loads a jgrok checkpoint, a TL-named safetensors file, or a torch state dict (.pt/.pth)."""
+def load(path, trust_pickle=False):
+    """Loads a jgrok checkpoint, a TL-named safetensors file, or a torch file (.pt/.pth): a state dict in either
+    orientation, or a dict holding one under 'model' (the paper's training file, the TransformerLens demo file)."""
     if path.endswith(".pt") or path.endswith(".pth"):
         try:
-            state = torch.load(path, map_location="cpu", weights_only=True)  # no arbitrary unpickling
+            state = torch.load(path, map_location="cpu", weights_only=not trust_pickle)  # no arbitrary unpickling
         except TypeError:  # torch < 1.13 has no weights_only
             state = torch.load(path, map_location="cpu")
+        except pickle.UnpicklingError as e:
+            raise ValueError(f"torch.load(weights_only=True) refused {path} ({str(e).splitlines()[-1]}); older "
+                             "torch refuses even lists of floats this way: pass --trust-pickle if you trust the "
+                             "file, or import it with ./jgrok import") from None
+        if isinstance(state, dict) and "model" in state and isinstance(state["model"], dict):
+            state = state["model"]
         return Checkpoint(model_from_tensors(state), metadata={"source": path})
     tensors, metadata = safetensors_io.read(path)
     config = json.loads(metadata["config"]) if "config" in metadata else {}
@@ -187,9 +230,11 @@ def main(argv=None):
                         help="inputs (a, b) whose logits to print")
     parser.add_argument("--export", metavar="OUT", help="write a TL-style safetensors file for jgrok --init")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--trust-pickle", action="store_true",
+                        help="torch.load with weights_only=False (only for files you trust)")
     args = parser.parse_args(argv)
     try:
-        ck = load(args.file)
+        ck = load(args.file, args.trust_pickle)
         logits = ck.logits(args.pairs) if args.pairs else None
         if args.export:
             export(ck.tl_state_dict(), args.export, {"source": os.path.basename(args.file)})

@@ -160,6 +160,14 @@ public final class AnalysisFiles {
         acc.add("test", number(l.accuracyTest()));
         o.add("accuracy", acc);
         o.add("key_frequencies", ints(r.keyFrequencies()));
+        KeyFrequencyRule.Choice choice = f.keys();
+        JsonObject rule = new JsonObject();
+        rule.addProperty("used", choice.rule());
+        rule.addProperty("description", choice.describe());
+        rule.addProperty("fallback", choice.fallback());
+        rule.add("clustered", ints(choice.clustered()));
+        rule.add("notebook", ints(choice.notebook()));
+        o.add("key_frequency_rule", rule);
 
         NeuronClusters nc = f.clusters();
         JsonObject neurons = new JsonObject();

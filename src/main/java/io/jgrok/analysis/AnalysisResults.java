@@ -17,8 +17,9 @@ public record AnalysisResults(Path runDir, Path checkpointFile, RunConfig config
         return new FourierBasis(config.p(), config.fourierOrder());
     }
 
+    /** The key frequencies the ablations used (see {@link KeyFrequencyRule}). */
     public int[] keyFrequencies() {
-        return fin.clusters().keyFrequencies();
+        return fin.keys().frequencies();
     }
 
     /** Frequencies k (1-based) with norm >= SIGNIFICANT_FRACTION of the largest, ascending. */

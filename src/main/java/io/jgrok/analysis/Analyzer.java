@@ -31,7 +31,12 @@ public final class Analyzer {
      * @param progressBar show a progress bar (on a terminal)
      */
     public record Options(Long checkpoint, String device, int threads, boolean progressBar, PrintStream out,
-                          PrintStream err) {
+                          PrintStream err, KeyFrequencyRule keyFrequencies) {
+        /** With the default key-frequency rule. */
+        public Options(Long checkpoint, String device, int threads, boolean progressBar, PrintStream out,
+                       PrintStream err) {
+            this(checkpoint, device, threads, progressBar, out, err, KeyFrequencyRule.CLUSTERED);
+        }
     }
 
     public static AnalysisResults run(RunDirectory dir, Options options) {
@@ -69,8 +74,14 @@ public final class Analyzer {
         try (AnalysisBackend backend = AnalysisBackends.open(options.device(), config, options.threads(),
                 options.err())) {
             ParamLayout layout = new ParamLayout(config);
-            FinalAnalysis.Result fin = FinalAnalysis.analyze(backend, layout, ck.state().params(), ck.epoch(), split);
-            AblationPlan plan = new AblationPlan(fin.clusters().keyFrequencies(), split.train(), split.test(), false);
+            FinalAnalysis.Result fin = FinalAnalysis.analyze(backend, layout, ck.state().params(), ck.epoch(), split,
+                    options.keyFrequencies());
+            if (fin.keys().fallback()) {
+                warnings.add("no neuron has frac_explained >= " + NeuronClusters.THRESHOLD + ", so the key "
+                        + "frequencies are the notebook's (distinct argmax frequency over all neurons)");
+                options.err().println("jgrok: warning: " + warnings.get(warnings.size() - 1));
+            }
+            AblationPlan plan = new AblationPlan(fin.keys().frequencies(), split.train(), split.test(), false);
             List<ProgressMeasures.Row> rows;
             try (Progress bar = Progress.create("progress measures", "ckpt", files.size(), 0,
                     options.progressBar())) {

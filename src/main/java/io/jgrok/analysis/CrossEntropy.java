@@ -5,12 +5,12 @@ package io.jgrok.analysis;
  * float64 itself: with m the row's maximum at index j, -log softmax(z)[y] = (m - z_y) + log1p(sum_{c != j}
  * exp(z_c - m)), so a confident correct row gives log1p(tiny) without the cancellation of log(1 + tiny).
  */
-final class CrossEntropy {
+public final class CrossEntropy {
     private CrossEntropy() {
     }
 
     /** -log softmax(z)[label] over z[off .. off+n). */
-    static double loss(double[] z, int off, int n, int label) {
+    public static double loss(double[] z, int off, int n, int label) {
         int best = argmax(z, off, n);
         double max = z[off + best];
         double others = 0;
@@ -23,7 +23,7 @@ final class CrossEntropy {
     }
 
     /** Whether label is the argmax of z[off .. off+n) (ties go to the lower index). */
-    static boolean correct(double[] z, int off, int n, int label) {
+    public static boolean correct(double[] z, int off, int n, int label) {
         return argmax(z, off, n) == label;
     }
 

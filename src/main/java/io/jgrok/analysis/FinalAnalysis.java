@@ -27,14 +27,21 @@ public final class FinalAnalysis {
             double[] fracExplained,         // [M, K]
             NeuronClusters clusters,
             float[] logitFourierNorms,      // [p, p]: norm over output classes of the 2D transform of the logits
-            LogitMeasures logits,           // plain and ablated, key frequencies = clusters.keyFrequencies()
+            KeyFrequencyRule.Choice keys,   // the key frequencies the ablations use, and what each rule gives
+            LogitMeasures logits,           // plain and ablated, at keys.frequencies()
             double degree2Loss,             // all inputs, clustered neurons replaced by degree-2 approximations
             double degree2Accuracy,
             double[] meanAttention) {       // [H, 3]: mean attention from '=' to a, b, '=' per head
     }
 
+    /** With the default key-frequency rule (frequencies that own a clustered neuron). */
     public static Result analyze(AnalysisBackend backend, ParamLayout layout, float[] params, long epoch,
                                  Split split) {
+        return analyze(backend, layout, params, epoch, split, KeyFrequencyRule.CLUSTERED);
+    }
+
+    public static Result analyze(AnalysisBackend backend, ParamLayout layout, float[] params, long epoch,
+                                 Split split, KeyFrequencyRule rule) {
         FourierBasis basis = backend.basis();
         int p = layout.p;
         int m = layout.dMlp;
@@ -51,7 +58,8 @@ public final class FinalAnalysis {
         float[] neuronLogitFourier = backend.transform1d(wlT, m);
         double[] frac = backend.fracExplained(out.neurons(), m);
         NeuronClusters clusters = new NeuronClusters(frac, m, basis.nFrequencies());
-        AblationPlan plan = new AblationPlan(clusters.keyFrequencies(), split.train(), split.test(), true);
+        KeyFrequencyRule.Choice keys = rule.choose(clusters);
+        AblationPlan plan = new AblationPlan(keys.frequencies(), split.train(), split.test(), true);
         LogitMeasures measures = backend.logitMeasures(new float[][] {out.logits()}, plan)[0];
         float[] numberLogits = numberLogits(out.logits(), p, layout.nOutputs);
         float[] logitFourier = backend.transform2d(numberLogits, p);
@@ -65,7 +73,7 @@ public final class FinalAnalysis {
             logitNorms[ij] = (float) Math.sqrt(s);
         }
         double[] degree2 = degree2Ablation(backend, clusters, out.neurons(), m, wl, numberLogits);
-        return new Result(epoch, out, weights, embedFourier, neuronLogitFourier, frac, clusters, logitNorms,
+        return new Result(epoch, out, weights, embedFourier, neuronLogitFourier, frac, clusters, logitNorms, keys,
                 measures, degree2[0], degree2[1], meanAttention(out.attention(), layout.nHeads, p * p));
     }
 

@@ -5,10 +5,12 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * The paper's neuron clustering and key-frequency rule, applied to a frac_explained matrix [nNeurons, K]:
- * each neuron's frequency is the argmax of its fractions over k = 1..K (ties to the lower k); the key frequencies
- * are the distinct argmax values over all neurons; a neuron is clustered when its fraction at its own frequency is
- * at least {@link #THRESHOLD} (the paper marks frac < 0.85 as unclustered).
+ * The paper's neuron clustering, applied to a frac_explained matrix [nNeurons, K]: each neuron's frequency is the
+ * argmax of its fractions over k = 1..K (ties to the lower k); a neuron is clustered when its fraction at its own
+ * frequency is at least {@link #THRESHOLD} (the paper marks frac < 0.85 as unclustered). Two key-frequency sets
+ * follow ({@link KeyFrequencyRule} chooses): the notebook's, the distinct argmax values over all neurons
+ * ({@link #keyFrequencies}), and the frequencies that own at least one clustered neuron
+ * ({@link #clusteredFrequencies}).
  *
  * <p>Where the notebook is silent: a neuron whose activation does not vary over the inputs (dead, or constant) has
  * no frequency (reported as 0), is never clustered, and does not contribute a key frequency; otherwise a dead
@@ -89,9 +91,20 @@ public final class NeuronClusters {
         return frequency[neuron];
     }
 
-    /** The key frequencies, ascending. */
+    /** The notebook's key frequencies: the distinct argmax frequencies over all neurons, ascending. */
     public int[] keyFrequencies() {
         return keyFrequencies.clone();
+    }
+
+    /** The frequencies that own at least one clustered neuron, ascending. */
+    public int[] clusteredFrequencies() {
+        TreeSet<Integer> keys = new TreeSet<>();
+        for (int n = 0; n < nNeurons; n++) {
+            if (clustered[n]) {
+                keys.add(frequency[n]);
+            }
+        }
+        return keys.stream().mapToInt(Integer::intValue).toArray();
     }
 
     public int clusteredCount() {
@@ -115,7 +128,7 @@ public final class NeuronClusters {
         return (double) clusteredCount() / nNeurons;
     }
 
-    /** One entry per key frequency, ascending. */
+    /** One entry per frequency that is some neuron's argmax (the notebook's key frequencies), ascending. */
     public List<Cluster> clusters() {
         List<Cluster> out = new ArrayList<>();
         for (int k : keyFrequencies) {

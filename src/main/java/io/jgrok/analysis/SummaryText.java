@@ -20,7 +20,15 @@ public final class SummaryText {
             sb.append("warning: ").append(w).append('\n');
         }
         sb.append(String.format(Locale.ROOT, "  %-34s %-24s %s%n", "", "this run", "paper (main run)"));
-        row(sb, "key frequencies", join(r.keyFrequencies()), join(PaperNumbers.KEY_FREQUENCIES));
+        KeyFrequencyRule.Choice keys = f.keys();
+        row(sb, "key frequencies (" + keys.rule() + " rule)", join(r.keyFrequencies()),
+                join(PaperNumbers.KEY_FREQUENCIES));
+        if (!keys.rule().equals("notebook")) {
+            row(sb, "  the notebook's rule would give", join(keys.notebook()), "");
+        }
+        if (!keys.rule().equals("clustered") || keys.fallback()) {
+            row(sb, "  the clustered rule would give", join(keys.clustered()), "");
+        }
         row(sb, "neurons with frac_explained >= 0.85",
                 String.format(Locale.ROOT, "%d/%d (%.1f%%)", nc.clusteredCount(), nc.nNeurons(),
                         100 * nc.clusteredFraction()),

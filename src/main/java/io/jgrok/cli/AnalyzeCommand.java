@@ -2,6 +2,7 @@ package io.jgrok.cli;
 
 import io.jgrok.UserError;
 import io.jgrok.analysis.Analyzer;
+import io.jgrok.analysis.KeyFrequencyRule;
 import io.jgrok.io.RunDirectory;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
@@ -19,6 +20,9 @@ final class AnalyzeCommand {
                 + "(default auto)"));
         o.addOption(Cli.value("checkpoint", "E", "analyse the checkpoint of epoch E instead of the newest; its key "
                 + "frequencies are used for the progress measures"));
+        o.addOption(Cli.value("key_freqs", "RULE", "key frequencies for the ablations: clustered (default: those "
+                + "that own at least one neuron with frac_explained >= 0.85), notebook (the paper notebook's rule: the "
+                + "distinct argmax frequency over all neurons) or a list such as 14,35,41,42,52"));
         o.addOption(Cli.value("threads", "N", "CPU threads (default: all cores)"));
         o.addOption(Cli.flag("quiet", "no progress bar"));
         o.addOption(Cli.flag("debug", "show stack traces on errors"));
@@ -50,8 +54,10 @@ final class AnalyzeCommand {
             throw new UserError("--threads must be a positive integer, got " + threads);
         }
         Long checkpoint = cl.hasOption("checkpoint") ? Cli.longValue(cl, "checkpoint", 0) : null;
+        KeyFrequencyRule rule = cl.hasOption("key_freqs") ? KeyFrequencyRule.parse(cl.getOptionValue("key_freqs"))
+                : KeyFrequencyRule.CLUSTERED;
         Analyzer.run(new RunDirectory(Path.of(cl.getArgList().get(0))), new Analyzer.Options(checkpoint, device,
-                threads, !cl.hasOption("quiet"), System.out, System.err));
+                threads, !cl.hasOption("quiet"), System.out, System.err, rule));
         return 0;
     }
 }

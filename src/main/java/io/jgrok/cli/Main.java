@@ -17,6 +17,8 @@ public final class Main {
               figures   the paper's figures and an HTML report of a run
               bench     measure epochs/s of the training engines
               sweep     many runs from a grid spec (seeds, weight decay, data fraction, ...)
+              import    a PyTorch checkpoint (the paper's, TransformerLens's) as a run directory
+              export    a run as PyTorch files (the TransformerLens demo's layout, or state dicts)
             """;
 
     private Main() {
@@ -43,8 +45,10 @@ public final class Main {
                 case "analyze" -> AnalyzeCommand.run(rest);
                 case "figures" -> FiguresCommand.run(rest);
                 case "sweep" -> SweepCommand.run(rest);
+                case "import" -> ImportCommand.run(rest);
+                case "export" -> ExportCommand.run(rest);
                 default -> throw new UserError("unknown command '" + command
-                        + "'; commands: train, predict, analyze, figures, bench, sweep");
+                        + "'; commands: train, predict, analyze, figures, bench, sweep, import, export");
             };
         } catch (UserError e) {
             System.err.println("jgrok: error: " + e.getMessage());

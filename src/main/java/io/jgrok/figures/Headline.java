@@ -54,7 +54,8 @@ final class Headline {
         rows.add(new Row("end of cleanup (epoch)", epoch(ph.cleanupEnd()),
                 epoch(RunData.whole(paperPhases, "cleanup_end"))));
         Long grok = epochsToGrok(run.history);
-        String grokText = grok == null ? "not reached" : String.format(Locale.ROOT, "epoch %,d", grok);
+        String grokText = grok != null ? String.format(Locale.ROOT, "epoch %,d", grok)
+                : hasTestAccuracy(run.history) ? "not reached" : "unknown (the history has no test accuracy)";
         double rate = RunData.number(run.runInfo, "epochs_per_second");
         if (grok != null && rate > 0) {
             grokText += " (" + duration(grok / rate) + " at this run's speed)";
@@ -94,6 +95,16 @@ final class Headline {
             }
         }
         return null;
+    }
+
+    /** Whether any history row has a test accuracy (an imported run may have none). */
+    static boolean hasTestAccuracy(History h) {
+        for (int i = 0; i < h.size(); i++) {
+            if (!Double.isNaN(h.testAcc(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String engine(RunData run) {

@@ -105,12 +105,26 @@ final class ReportPage {
                     .append("</dd>\n");
         }
         h.append("</dl>\n");
+        JsonElement imported = run.runInfo == null ? null : run.runInfo.get("imported_from");
+        if (imported != null && imported.isJsonObject()) {
+            JsonObject im = imported.getAsJsonObject();
+            h.append("<p class=\"note\">Imported from <code>").append(esc(text(im, "file"))).append("</code> (")
+                    .append(esc(text(im, "layout"))).append(", ").append(esc(text(im, "orientation")))
+                    .append(" orientation; sha256 ").append(esc(text(im, "sha256"))).append(") by <code>./jgrok "
+                            + "import</code>: its epochs were trained elsewhere; the history holds the losses the "
+                            + "file recorded.</p>\n");
+        }
         if (run.runInfo != null) {
             h.append("<p class=\"note\">Training: ").append(esc(Headline.engine(run))).append("; ")
                     .append(esc(String.valueOf(RunData.whole(run.runInfo, "epochs_done")))).append(" epochs done; "
                             + "last session ").append(esc(Headline.duration(RunData.number(run.runInfo,
                             "session_wall_seconds")))).append(".</p>\n");
         }
+    }
+
+    private static String text(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        return e == null || e.isJsonNull() ? "?" : e.getAsString();
     }
 
     /** Escapes text for HTML element content and attribute values. */

@@ -174,6 +174,13 @@ public final class Trainer {
             }
             options.out().println("jgrok: resuming " + dir.root() + " from " + f.getFileName() + " (epoch "
                     + (ck.epoch() + 1) + " of " + config.nEpochs() + ")");
+            if (ck.state().step() == 0) {
+                // Only an imported checkpoint is like this: jgrok's own checkpoint E has taken E + 1 steps.
+                options.err().println("jgrok: note: " + f.getFileName() + " has no optimiser state (it was imported "
+                        + "from a file without one); AdamW starts afresh (zero moments, step 0"
+                        + (config.warmupSteps() > 0 ? ", so the " + config.warmupSteps() + "-step warmup runs again"
+                        : "") + ")");
+            }
             if (nEpochs > 0) {
                 writeConfig(dir, config);
             }
@@ -383,10 +390,26 @@ public final class Trainer {
         o.addProperty("session_wall_seconds", wall);
         o.addProperty("epochs_per_second", rate);
         o.addProperty("updated", Instant.now().toString());
+        keepImportRecord(o);
         try {
             AtomicFiles.writeString(dir.runInfo(), GSON.toJson(o));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + dir.runInfo(), e);
+        }
+    }
+
+    /** A run started by ./jgrok import keeps the record of where its first epochs came from. */
+    private void keepImportRecord(JsonObject info) {
+        if (!Files.exists(dir.runInfo())) {
+            return;
+        }
+        try {
+            JsonObject old = GSON.fromJson(Files.readString(dir.runInfo()), JsonObject.class);
+            if (old != null && old.has("imported_from")) {
+                info.add("imported_from", old.get("imported_from"));
+            }
+        } catch (IOException | RuntimeException unreadable) {
+            // The previous run_info is informational; a damaged one is simply replaced.
         }
     }
 
