@@ -50,8 +50,10 @@ final class AnalyzeCommand {
             throw new UserError("--threads must be a positive integer, got " + threads);
         }
         Long checkpoint = cl.hasOption("checkpoint") ? Cli.longValue(cl, "checkpoint", 0) : null;
-        Analyzer.run(new RunDirectory(Path.of(cl.getArgList().get(0))), new Analyzer.Options(checkpoint, device,
-                threads, !cl.hasOption("quiet"), System.out, System.err));
+        RunDirectory dir = new RunDirectory(Path.of(cl.getArgList().get(0)));
+        LiveRunNotice.print(dir, "this analysis covers the checkpoints written so far", System.err);
+        Analyzer.run(dir, new Analyzer.Options(checkpoint, device, threads, !cl.hasOption("quiet"), System.out,
+                System.err));
         return 0;
     }
 }

@@ -51,7 +51,7 @@ public final class Main {
             if (debug) {
                 e.printStackTrace();
             }
-            return UserError.EXIT_CODE;
+            return e.exitCode();
         } catch (Trainer.TrainingDiverged e) {
             System.err.println("jgrok: error: " + e.getMessage());
             return Trainer.TrainingDiverged.EXIT_CODE;
