@@ -24,6 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * analysis of exactly those checkpoints; and a note naming the trainer. The trainer is never held up or disturbed.
  */
 class LiveReaderTest {
+    static final int EVERY = 100;
+
     @TempDir
     Path tmp;
 
@@ -48,7 +50,10 @@ class LiveReaderTest {
     void readersOfALiveRunSeeAConsistentSnapshot() throws Exception {
         RunDirectory dir = new RunDirectory(tmp.resolve("run"));
         // Long enough to outlast the readers; it is stopped with SIGTERM at the end.
-        Process trainer = child("trainer", OneWriterTest.train(dir.root(), OneWriterTest.FOREVER));
+        // Checkpoints every 100 epochs, so that the analysis below has a few dozen of them at most to go through.
+        String[] args = OneWriterTest.train(dir.root(), OneWriterTest.FOREVER);
+        args[java.util.Arrays.asList(args).indexOf("--checkpoint_every") + 1] = Integer.toString(EVERY);
+        Process trainer = child("trainer", args);
         CliRun.waitForCheckpoints(trainer, dir, 3);
         assertEquals(trainer.pid(), TrainingLock.liveTrainer(dir).orElseThrow().pid(), "a reader sees the trainer");
 
@@ -80,7 +85,8 @@ class LiveReaderTest {
         JsonArray epochs = json(dir.analysis().resolve("progress.json")).getAsJsonArray("epoch");
         assertEquals(summary.get("n_checkpoints").getAsInt(), epochs.size());
         for (int i = 0; i < epochs.size(); i++) {
-            assertEquals(20L * i, epochs.get(i).getAsLong(), "the progress measures cover every checkpoint in order");
+            assertEquals((long) EVERY * i, epochs.get(i).getAsLong(), "the progress measures cover every checkpoint in "
+                    + "order");
         }
         assertEquals(analysed, epochs.get(epochs.size() - 1).getAsLong(), "and end at the analysed one");
         assertTrue(trainer.isAlive(), "the trainer runs on");

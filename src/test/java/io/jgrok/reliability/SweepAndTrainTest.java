@@ -24,8 +24,6 @@ class SweepAndTrainTest {
     static final String SPEC = "{\"p\": 23, \"d_model\": 32, \"n_heads\": 4, \"d_mlp\": 64, \"n_epochs\": "
             + OneWriterTest.EPOCHS + ", \"checkpoint_every\": 20, \"analysis\": \"none\"}";
 
-    @TempDir
-    static Path shared;
     static RunDirectory reference;
 
     @TempDir
@@ -49,9 +47,8 @@ class SweepAndTrainTest {
     }
 
     @BeforeAll
-    static void trainReference() {
-        reference = new RunDirectory(shared.resolve("reference"));
-        assertEquals(0, CliRun.run(OneWriterTest.train(reference.root(), OneWriterTest.EPOCHS)).code());
+    static void trainReference() throws java.io.IOException {
+        reference = ReferenceRun.get();
     }
 
     private Path spec() throws Exception {

@@ -90,7 +90,7 @@ class WriterLockTest {
     void readersNeverMakeAWriterFail() throws Exception {
         Path file = tmp.resolve(".jgrok.lock");
         Files.createFile(file);
-        Process prober = ChildJvm.start(tmp, "prober", LockChild.class, "probe", file.toString(), "3000");
+        Process prober = ChildJvm.start(tmp, "prober", LockChild.class, "probe", file.toString(), "2000");
         waitForLine(tmp.resolve("prober.out"), "probing", prober);
         int rounds = 0;
         while (prober.isAlive()) {
@@ -109,7 +109,7 @@ class WriterLockTest {
         Path file = tmp.resolve(".jgrok.lock");
         Files.createFile(file);
         // A reader holding its probe (a shared lock on byte 1) far longer than a real one ever does.
-        Process reader = ChildJvm.start(tmp, "reader", LockChild.class, "pause", file.toString(), "1500");
+        Process reader = ChildJvm.start(tmp, "reader", LockChild.class, "pause", file.toString(), "800");
         waitForLine(tmp.resolve("reader.out"), "probing", reader);
         try (WriterLock lock = acquire(file, WriterLock.Mode.ON)) {
             assertTrue(lock.held(), "the writer got the lock once the reader let go");
