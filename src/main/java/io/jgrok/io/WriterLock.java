@@ -14,7 +14,6 @@ import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -251,9 +250,7 @@ public final class WriterLock implements AutoCloseable {
                     }
                     liveByte = waitForProbes(ch, lockFile);
                 }
-                Owner previous = ownerOrUnknown(ch);
-                previous = previous == Owner.UNKNOWN ? null : previous;
-                refuseLiveOwner(lockFile, previous, mode, notices);
+                refuseLiveOwner(lockFile, recorded(ch), mode, notices);
                 Owner me = new Owner(holder, ProcessHandle.current().pid(), HOST, processStart(),
                         Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(), true);
                 write(ch, me.toJson());
@@ -285,10 +282,12 @@ public final class WriterLock implements AutoCloseable {
 
     public static Optional<Owner> liveOwner(Path lockFile, Mode mode) {
         synchronized (HELD) {
-            if (!Files.exists(lockFile)) {
-                return Optional.empty();
+            WriterLock mine;
+            try {
+                mine = HELD.get(fileKey(lockFile));
+            } catch (UserError absentOrUnreadable) {
+                return Optional.empty();  // no lock file: nobody ever trained here; unreadable: it tells nothing
             }
-            WriterLock mine = HELD.get(fileKey(lockFile));
             if (mine != null) {
                 return Optional.of(mine.owner);
             }
@@ -307,17 +306,15 @@ public final class WriterLock implements AutoCloseable {
                     return Optional.of(ownerOrUnknown(ch));
                 }
                 return recordedLiveOwner(lockFile, ch);
-            } catch (NoSuchFileException gone) {
-                return Optional.empty();
-            } catch (IOException e) {
-                return Optional.empty();  // an unreadable lock file tells a reader nothing either way
+            } catch (IOException goneOrUnreadable) {
+                return Optional.empty();  // such a lock file tells a reader nothing either way
             }
         }
     }
 
     /** The owner this lock file records, if it is alive as far as the record can tell (no OS lock to ask). */
-    private static Optional<Owner> recordedLiveOwner(Path lockFile, FileChannel ch) throws IOException {
-        Owner o = Owner.parse(read(ch));
+    private static Optional<Owner> recordedLiveOwner(Path lockFile, FileChannel ch) {
+        Owner o = recorded(ch);
         if (o == null) {
             return Optional.empty();
         }
@@ -456,11 +453,16 @@ public final class WriterLock implements AutoCloseable {
     }
 
     private static Owner ownerOrUnknown(FileChannel ch) {
+        Owner o = recorded(ch);
+        return o == null ? Owner.UNKNOWN : o;
+    }
+
+    /** The owner the file records, or null when it records none (released, or unreadable). */
+    private static Owner recorded(FileChannel ch) {
         try {
-            Owner o = Owner.parse(read(ch));
-            return o == null ? Owner.UNKNOWN : o;
+            return Owner.parse(read(ch));
         } catch (IOException e) {
-            return Owner.UNKNOWN;
+            return null;
         }
     }
 
