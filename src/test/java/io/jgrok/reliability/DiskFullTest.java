@@ -7,6 +7,9 @@ import io.jgrok.io.Checkpoints;
 import io.jgrok.io.History;
 import io.jgrok.io.RunDirectory;
 import io.jgrok.model.TrainingState;
+import io.jgrok.sweep.RunRecord;
+import io.jgrok.sweep.RunStatus;
+import io.jgrok.sweep.SweepIndex;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -100,6 +103,30 @@ class DiskFullTest {
         info = new Gson().fromJson(Files.readString(dir.runInfo()), JsonObject.class);
         assertEquals("done", info.get("status").getAsString());
         assertTrue(!info.has("stop_reason"), info.toString());
+    }
+
+    @Test
+    void aSweepOnAFullDiskStopsAndTheSameCommandResumesIt() throws Exception {
+        RunDirectory reference = new RunDirectory(tmp.resolve("reference"));
+        assertEquals(0, CliRun.run(train(reference.root())).code());
+        Path spec = tmp.resolve("spec.json");
+        Files.writeString(spec, "{\"p\": 11, \"d_model\": 16, \"n_heads\": 2, \"d_mlp\": 32, \"n_epochs\": 400, "
+                + "\"checkpoint_every\": 20, \"analysis\": \"none\"}");
+        Path sweep = disk.resolve("sweep");
+        String[] command = {"sweep", spec.toString(), "--out", sweep.toString(), "--quiet"};
+
+        CliRun.Result full = CliRun.run(command);
+        // The run stops (its history no longer fits), is recorded as interrupted, and the sweep goes on to the end.
+        assertEquals(130, full.code(), full.out() + full.err());
+        RunRecord r = SweepIndex.read(SweepIndex.file(sweep, null)).record("run");
+        assertEquals(RunStatus.INTERRUPTED, r.status);
+        assertTrue(r.exitReason.startsWith("the disk is full: cannot write " + sweep), r.exitReason);
+        assertTrue(r.exitReason.endsWith("; the next sweep start resumes it"), r.exitReason);
+
+        assertEquals(0, sh("mount", "-o", "remount,size=16m", disk.toString()));
+        CliRun.Result resumed = CliRun.run(command);
+        assertEquals(0, resumed.code(), resumed.out() + resumed.err());
+        KillAndResumeTest.assertSameRun(reference, new RunDirectory(sweep.resolve(SweepIndex.runDir("run"))));
     }
 
     private static String[] train(Path out) {
