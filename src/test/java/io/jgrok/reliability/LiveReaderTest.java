@@ -73,6 +73,13 @@ class LiveReaderTest {
             Checkpoints.read(f);  // every checkpoint whole (its checksum verified)
         }
 
+        // figures says so too (here before it finds that there is no analysis to draw yet).
+        CliRun.Result figures = CliRun.run("figures", dir.root().toString());
+        assertEquals(2, figures.code(), figures.err());
+        assertTrue(figures.err().startsWith("jgrok: note: " + dir.root() + " is being trained now (jgrok train, pid "
+                + trainer.pid() + " on host "), figures.err());
+        assertTrue(figures.err().contains("jgrok: error: no analysis in " + dir.root()), figures.err());
+
         // analyze: the checkpoints listed at its start, from 0 to the newest then, every one of them.
         CliRun.Result analysis = CliRun.run("analyze", dir.root().toString(), "--device", "cpu", "--threads", "1",
                 "--quiet");
