@@ -75,7 +75,7 @@ public final class WriterLock implements AutoCloseable {
     public enum Mode {
         ON, OFF;
 
-        /** The mode {@value #ENV} asks for; another value is a one-line error. */
+        /** The mode {@value WriterLock#ENV} asks for; another value is a one-line error. */
         public static Mode fromEnvironment() {
             return parse(System.getenv(ENV));
         }
