@@ -220,7 +220,7 @@ public final class Trainer {
         try {
             AtomicFiles.writeString(dir.config(), config.toJson());
         } catch (IOException e) {
-            throw new UserError("cannot write " + dir.config() + ": " + e.getMessage());
+            throw WriteStops.duringTraining(dir, dir.config(), e);
         }
     }
 
