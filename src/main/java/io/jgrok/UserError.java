@@ -15,4 +15,9 @@ public class UserError extends RuntimeException {
     public UserError(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** The process's exit status for this error: {@link #EXIT_CODE}, unless a kind of error has its own. */
+    public int exitCode() {
+        return EXIT_CODE;
+    }
 }

@@ -56,8 +56,10 @@ final class AnalyzeCommand {
         Long checkpoint = cl.hasOption("checkpoint") ? Cli.longValue(cl, "checkpoint", 0) : null;
         KeyFrequencyRule rule = cl.hasOption("key_freqs") ? KeyFrequencyRule.parse(cl.getOptionValue("key_freqs"))
                 : KeyFrequencyRule.CLUSTERED;
-        Analyzer.run(new RunDirectory(Path.of(cl.getArgList().get(0))), new Analyzer.Options(checkpoint, device,
-                threads, !cl.hasOption("quiet"), System.out, System.err, rule));
+        RunDirectory dir = new RunDirectory(Path.of(cl.getArgList().get(0)));
+        LiveRunNotice.print(dir, "this analysis covers the checkpoints written so far", System.err);
+        Analyzer.run(dir, new Analyzer.Options(checkpoint, device, threads, !cl.hasOption("quiet"), System.out,
+                System.err, rule));
         return 0;
     }
 }

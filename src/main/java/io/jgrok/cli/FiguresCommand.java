@@ -37,8 +37,10 @@ final class FiguresCommand {
             throw new UserError("figures takes one run directory, got " + (cl.getArgList().isEmpty() ? "none"
                     : cl.getArgList().size() + " arguments") + "; see ./jgrok figures --help");
         }
-        Figures.run(new RunDirectory(Path.of(cl.getArgList().get(0))),
-                new Figures.Options(cl.hasOption("embed"), System.out));
+        RunDirectory dir = new RunDirectory(Path.of(cl.getArgList().get(0)));
+        LiveRunNotice.print(dir, "the figures show the training history as it is now and the last analysis (of the "
+                + "checkpoint its summary names)", System.err);
+        Figures.run(dir, new Figures.Options(cl.hasOption("embed"), System.out));
         return 0;
     }
 }

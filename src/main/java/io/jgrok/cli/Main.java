@@ -55,7 +55,7 @@ public final class Main {
             if (debug) {
                 e.printStackTrace();
             }
-            return UserError.EXIT_CODE;
+            return e.exitCode();
         } catch (Trainer.TrainingDiverged e) {
             System.err.println("jgrok: error: " + e.getMessage());
             return Trainer.TrainingDiverged.EXIT_CODE;

@@ -122,7 +122,11 @@ final class TrainCommand {
             Cli.printHelp("./jgrok train [options]", "Train the one-layer transformer on (a + b) mod p, full batch "
                     + "with AdamW, as the paper's code does. Writes DIR/config.json, DIR/split.json, "
                     + "DIR/logs/training_history.json and DIR/checkpoints/checkpoint_epoch_<E>.safetensors.\n\n",
-                    options, "\nFlags may also be written in kebab-case (--train-fraction).");
+                    options, "\nFlags may also be written in kebab-case (--train-fraction). One process at a time "
+                            + "trains a run directory (it holds DIR/.jgrok.lock); another is refused.\n\nExit status: 0 "
+                            + "done, 2 bad input or the run is being trained by another process, 3 diverged, 4 a file "
+                            + "could not be written (the disk is full: free space and --resume), 130/143 stopped by "
+                            + "SIGINT/SIGTERM (--resume continues). See docs/reliability.md.");
             return 0;
         }
         if (!cl.getArgList().isEmpty()) {

@@ -26,7 +26,22 @@ public final class AtomicFiles {
         void write(OutputStream out) throws IOException;
     }
 
+    /**
+     * Writes {@code target} atomically.
+     *
+     * @throws WriteFailure naming the target and saying why (a full disk in words); the target is unchanged
+     */
     public static void write(Path target, Writer writer) throws IOException {
+        try {
+            writeAtomically(target, writer);
+        } catch (WriteFailure e) {
+            throw e;
+        } catch (IOException e) {
+            throw new WriteFailure(target, e);
+        }
+    }
+
+    private static void writeAtomically(Path target, Writer writer) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         // Not Files.createTempFile: it makes the file owner-only (0600); results should get the umask's usual 0644.
@@ -49,6 +64,7 @@ public final class AtomicFiles {
             forceDirectory(dir);
         } finally {
             if (!done) {
+                // Frees what the failed write took, so that a full disk has room for the run's status afterwards.
                 Files.deleteIfExists(tmp);
             }
         }

@@ -21,6 +21,7 @@ import java.util.stream.Stream;
  *   DIR/logs/run_info.json                            engine, speed, status
  *   DIR/checkpoints/checkpoint_epoch_E.safetensors    weights + optimiser state after epoch E's step
  *   DIR/analysis/, DIR/figures/, DIR/report.html      written by analyze and figures
+ *   DIR/.jgrok.lock                                   its trainer's {@link WriterLock} (empty when none runs)
  * </pre>
  */
 public record RunDirectory(Path root) {
@@ -67,6 +68,11 @@ public record RunDirectory(Path root) {
 
     public Path report() {
         return root.resolve("report.html");
+    }
+
+    /** The lock file that makes one process at a time the run's writer ({@link WriterLock}). */
+    public Path lockFile() {
+        return root.resolve(".jgrok.lock");
     }
 
     /** The run's saved config; a missing, unreadable or invalid file is a one-line {@link UserError} naming it. */

@@ -10,9 +10,9 @@ import com.google.gson.JsonParseException;
 import io.jgrok.UserError;
 import io.jgrok.io.AtomicFiles;
 import io.jgrok.io.JsonErrors;
+import io.jgrok.io.WriteError;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +67,14 @@ public final class SweepIndex {
     public static Path file(Path sweepDir, Shard shard) {
         return sweepDir.resolve(shard == null ? FILE
                 : "sweep_index.shard-" + shard.number() + "-of-" + shard.count() + ".json");
+    }
+
+    /**
+     * The lock file of an index ({@code .sweep_index.json.lock}, {@code .sweep_index.shard-I-of-N.json.lock}): one
+     * process at a time writes an index ({@link io.jgrok.io.WriterLock}; hidden, and empty when no one holds it).
+     */
+    public static Path lockFile(Path sweepDir, Shard shard) {
+        return sweepDir.resolve("." + file(sweepDir, shard).getFileName() + ".lock");
     }
 
     /** Run directory of a run, relative to the sweep directory. */
@@ -248,7 +256,10 @@ public final class SweepIndex {
         try {
             AtomicFiles.writeString(file, GSON.toJson(o) + "\n");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write sweep index " + file, e);
+            String detail = WriteError.describe(e, file);
+            throw new WriteError(detail, detail + "; the runs' own files are intact; " + (detail.startsWith(
+                    WriteError.DISK_FULL) ? "free some space" : "fix that") + ", then run the same sweep command "
+                    + "again to resume", e);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.jgrok.sweep;
 
 import io.jgrok.UserError;
+import io.jgrok.io.WriterLock;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -34,6 +35,21 @@ public final class SweepMerge {
             count = s.shard().count();
             shards.add(s);
         }
+        // The merged index is the whole sweep's: written by one process at a time, like a whole sweep's run.
+        WriterLock lock;
+        try {
+            lock = WriterLock.acquire(SweepIndex.lockFile(sweepDir, null), "jgrok sweep merge " + sweepDir, out);
+        } catch (WriterLock.Busy e) {
+            throw new UserError("another jgrok sweep process is working on " + sweepDir + " ("
+                    + e.owner().describe() + ")" + e.note() + "; wait for it, or " + e.owner().stopHint());
+        }
+        try (lock) {
+            return mergeLocked(sweepDir, shards, count, flags, out);
+        }
+    }
+
+    private static SweepIndex mergeLocked(Path sweepDir, List<SweepIndex> shards, int count, ConfigResolver flags,
+                                          PrintStream out) {
         SweepSpec spec = SweepSpec.fromJson(shards.get(0).spec(), shards.get(0).specDir(),
                 shards.get(0).path().toString(), flags);
         List<SweepRun> runs = spec.expand(flags);

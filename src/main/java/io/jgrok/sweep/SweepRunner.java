@@ -4,18 +4,15 @@ import io.jgrok.UserError;
 import io.jgrok.io.Checkpoints;
 import io.jgrok.io.History;
 import io.jgrok.io.RunDirectory;
+import io.jgrok.io.WriterLock;
 import io.jgrok.util.Progress;
 
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,21 +92,18 @@ public final class SweepRunner {
         } catch (IOException e) {
             throw new UserError("cannot create sweep directory " + options.sweepDir() + ": " + e.getMessage());
         }
-        // One process per index: two processes working on the same runs would write the same run directories.
-        Path lockFile = Path.of(SweepIndex.file(options.sweepDir(), options.shard()) + ".lock");
-        String busy = "another jgrok sweep process is working on " + options.sweepDir()
-                + (options.shard() == null ? "" : " shard " + options.shard()) + " (it holds " + lockFile
-                + "); wait for it or stop it";
-        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock lock = channel.tryLock()) {
-            if (lock == null) {
-                throw new UserError(busy);
-            }
+        // One process per index: two processes working on the same runs would write the same index and runs.
+        Path lockFile = SweepIndex.lockFile(options.sweepDir(), options.shard());
+        WriterLock lock;
+        try {
+            lock = WriterLock.acquire(lockFile, RunTraining.HOLDER + " " + options.sweepDir(), options.err());
+        } catch (WriterLock.Busy e) {
+            throw new UserError("another jgrok sweep process is working on " + options.sweepDir()
+                    + (options.shard() == null ? "" : " shard " + options.shard()) + " (" + e.owner().describe()
+                    + ")" + e.note() + "; wait for it, or " + e.owner().stopHint());
+        }
+        try (lock) {
             return runLocked();
-        } catch (OverlappingFileLockException e) {
-            throw new UserError(busy);
-        } catch (IOException e) {
-            throw new UserError("cannot lock " + lockFile + ": " + e.getMessage());
         }
     }
 

@@ -15,6 +15,8 @@ import io.jgrok.io.Checkpoints;
 import io.jgrok.io.History;
 import io.jgrok.io.RunDirectory;
 import io.jgrok.io.SplitFiles;
+import io.jgrok.io.WriteError;
+import io.jgrok.io.WriterLock;
 import io.jgrok.model.Initializer;
 import io.jgrok.model.ParamLayout;
 import io.jgrok.model.TrainingState;
@@ -22,7 +24,6 @@ import io.jgrok.util.Progress;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -69,6 +70,8 @@ public final class Trainer {
     private final RunDirectory dir;
     private final Options options;
     private volatile boolean stopRequested;
+    /** Why the session stopped early other than by a signal (a file it could not write), for run_info.json. */
+    private String stopReason;
 
     private Trainer(RunConfig config, RunDirectory dir, Options options) {
         this.config = config;
@@ -77,13 +80,23 @@ public final class Trainer {
     }
 
     /**
-     * Starts a new run in {@code dir}. Refuses a directory that already holds a run unless {@code force}.
+     * Starts a new run in {@code dir}. Refuses a directory that already holds a run unless {@code force}, and a
+     * directory that another process is training in any case ({@link TrainingLock}).
      *
      * @param initFile  weights to start from instead of the seeded init (TransformerLens names), or null
      * @param splitFile train indices to use instead of the config's split, or null
      */
     public static Outcome start(RunConfig config, RunDirectory dir, Path initFile, Path splitFile, boolean force,
                                 Options options) {
+        try (WriterLock owner = TrainingLock.acquire(dir, TrainingLock.TRAIN, force, options.err())) {
+            return start(owner, config, dir, initFile, splitFile, force, options);
+        }
+    }
+
+    /** {@link #start(RunConfig, RunDirectory, Path, Path, boolean, Options)} for a caller that holds dir's lock. */
+    public static Outcome start(WriterLock owner, RunConfig config, RunDirectory dir, Path initFile, Path splitFile,
+                                boolean force, Options options) {
+        TrainingLock.requireHeld(owner, dir);
         if (dir.holdsRun()) {
             if (!force) {
                 String what = sameConfig(dir, config) ? "already holds this run" : "already holds a different run";
@@ -124,7 +137,7 @@ public final class Trainer {
             Files.createDirectories(dir.checkpoints());
             Files.createDirectories(dir.logs());
         } catch (IOException e) {
-            throw new UserError("cannot write to " + dir.root() + ": " + e.getMessage());
+            throw WriteStops.atStart(dir, e);
         }
         Trainer t = new Trainer(config, dir, options);
         return t.run(split, TrainingState.fresh(params), new History(), 0);
@@ -135,6 +148,18 @@ public final class Trainer {
      * damaged). {@code nEpochs}, if positive, extends or shortens the run's length.
      */
     public static Outcome resume(RunDirectory dir, int nEpochs, Options options) {
+        if (!Files.exists(dir.config())) {
+            // Checked before locking too, so that a mistyped path creates nothing.
+            throw new UserError("--resume " + dir.root() + ": no run there (config.json is missing)");
+        }
+        try (WriterLock owner = TrainingLock.acquire(dir, TrainingLock.TRAIN, false, options.err())) {
+            return resume(owner, dir, nEpochs, options);
+        }
+    }
+
+    /** {@link #resume(RunDirectory, int, Options)} for a caller that holds dir's lock. */
+    public static Outcome resume(WriterLock owner, RunDirectory dir, int nEpochs, Options options) {
+        TrainingLock.requireHeld(owner, dir);
         if (!Files.exists(dir.config())) {
             throw new UserError("--resume " + dir.root() + ": no run there (config.json is missing)");
         }
@@ -202,7 +227,7 @@ public final class Trainer {
         try {
             AtomicFiles.writeString(dir.config(), config.toJson());
         } catch (IOException e) {
-            throw new UserError("cannot write " + dir.config() + ": " + e.getMessage());
+            throw WriteStops.duringTraining(dir, dir.config(), e);
         }
     }
 
@@ -300,6 +325,17 @@ public final class Trainer {
             if (status == Status.INTERRUPTED && epoch > firstEpoch && !config.checkpointsAt(epoch - 1)) {
                 checkpoint(engine, history, epoch - 1);
             }
+        } catch (WriteError e) {
+            // Say so in run_info.json if the disk has room for that much (the failed write's temporary is gone).
+            stopReason = e.detail();
+            double wall = (System.nanoTime() - start) / 1e9;
+            try {
+                writeRunInfo(engine, Status.INTERRUPTED, epoch, wall, (epoch - firstEpoch) / Math.max(wall, 1e-9),
+                        firstEpoch);
+            } catch (RuntimeException noRoomEvenForThat) {
+                e.addSuppressed(noRoomEvenForThat);
+            }
+            throw e;
         }
         double wall = (System.nanoTime() - start) / 1e9;
         double rate = (epoch - firstEpoch) / Math.max(wall, 1e-9);
@@ -364,8 +400,7 @@ public final class Trainer {
         try {
             Checkpoints.write(dir.checkpoint(epoch), config, epoch, state);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write checkpoint for epoch " + epoch + " in " + dir.checkpoints()
-                    + " (earlier checkpoints are intact)", e);
+            throw WriteStops.duringTraining(dir, dir.checkpoint(epoch), e);
         }
         return true;
     }
@@ -374,7 +409,7 @@ public final class Trainer {
         try {
             history.write(dir.history());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + dir.history(), e);
+            throw WriteStops.duringTraining(dir, dir.history(), e);
         }
     }
 
@@ -391,10 +426,13 @@ public final class Trainer {
         o.addProperty("epochs_per_second", rate);
         o.addProperty("updated", Instant.now().toString());
         keepImportRecord(o);
+        if (stopReason != null) {
+            o.addProperty("stop_reason", stopReason);
+        }
         try {
             AtomicFiles.writeString(dir.runInfo(), GSON.toJson(o));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + dir.runInfo(), e);
+            throw WriteStops.duringTraining(dir, dir.runInfo(), e);
         }
     }
 

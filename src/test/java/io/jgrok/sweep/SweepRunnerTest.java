@@ -186,9 +186,8 @@ class SweepRunnerTest {
                 + "\"analysis\": \"none\"}";
         Path dir = tmp.resolve("sweep");
         Files.createDirectories(dir);
-        Path lockFile = dir.resolve(SweepIndex.FILE + ".lock");
-        try (var channel = java.nio.channels.FileChannel.open(lockFile, java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.WRITE); var lock = channel.lock()) {
+        Path lockFile = SweepIndex.lockFile(dir, null);
+        try (var lock = io.jgrok.io.WriterLock.acquire(lockFile, "a test", System.err)) {
             UserError e = assertThrows(UserError.class, () -> sweep(spec, dir, null, false, 1));
             assertTrue(e.getMessage().contains("another jgrok sweep process"), e.getMessage());
             // Shards lock their own index: shard 0/2 may run beside the holder of the whole sweep's lock.
