@@ -17,6 +17,7 @@ public final class Main {
               figures   the paper's figures and an HTML report of a run
               bench     measure epochs/s of the training engines
               sweep     many runs from a grid spec (seeds, weight decay, data fraction, ...)
+              gpu-check probe, verify and measure a GPU machine (checks vs the CPU engine, epochs/s, profile)
             """;
 
     private Main() {
@@ -43,8 +44,9 @@ public final class Main {
                 case "analyze" -> AnalyzeCommand.run(rest);
                 case "figures" -> FiguresCommand.run(rest);
                 case "sweep" -> SweepCommand.run(rest);
+                case "gpu-check" -> GpuCheckCommand.run(rest);
                 default -> throw new UserError("unknown command '" + command
-                        + "'; commands: train, predict, analyze, figures, bench, sweep");
+                        + "'; commands: train, predict, analyze, figures, bench, sweep, gpu-check");
             };
         } catch (UserError e) {
             System.err.println("jgrok: error: " + e.getMessage());

@@ -104,6 +104,7 @@ public final class CudaDevice implements Device {
     private final TreeMap<Long, DevicePointer> bases = new TreeMap<>();
     private final List<CUevent> events = new ArrayList<>();
     private final String description;
+    private final int fatbinBytes;
     private final boolean syncEveryLaunch = Devices.syncEveryLaunch();
     private Thread owner;
     private boolean capturing;
@@ -112,7 +113,8 @@ public final class CudaDevice implements Device {
     private String poisoned;
 
     private CudaDevice(CUdevice device, CUcontext context, CUmodule module, CUstream stream, KernelManifest kernels,
-                       String description) {
+                       String description, int fatbinBytes) {
+        this.fatbinBytes = fatbinBytes;
         this.device = device;
         this.context = context;
         this.module = module;
@@ -188,7 +190,7 @@ public final class CudaDevice implements Device {
                 + String.format("%.1f GiB", info.totalMemory / (double) (1L << 30)) + "), "
                 + FATBIN_RESOURCE.substring(1) + " (" + (fatbin.length / 1024) + " KiB): " + imageFor(info.major,
                 info.minor) + ", " + manifest.names().size() + " kernels";
-        CudaDevice cuda = new CudaDevice(device, context, module, stream, manifest, description);
+        CudaDevice cuda = new CudaDevice(device, context, module, stream, manifest, description, fatbin.length);
         cuda.resolveKernels();
         return cuda;
     }
@@ -234,6 +236,66 @@ public final class CudaDevice implements Device {
     @Override
     public String description() {
         return description;
+    }
+
+    /**
+     * What {@code jgrok gpu-check} reports about the GPU and the loaded kernels. Attributes the driver does not answer
+     * are -1. The peaks are computed from the attributes: FP32 = SMs x FP32 lanes per SM (64 on sm_80, 128 on sm_86
+     * and newer) x 2 (an FMA) x the boost clock; DRAM = 2 (double data rate) x memory clock x bus width.
+     *
+     * @param binaryVersion the compute capability of the code the driver loaded for a kernel (e.g. 90: sm_90 SASS;
+     *                      100 on an sm_100 GPU: the compute_90 PTX, JIT-compiled)
+     * @param ptxVersion    the PTX version that code was compiled from
+     */
+    public record Properties(String name, int major, int minor, int multiprocessors, long clockKhz,
+                             long memoryClockKhz, int memoryBusBits, long l2Bytes, long totalMemory, long freeMemory,
+                             String driverCudaVersion, String image, int binaryVersion, int ptxVersion,
+                             int fatbinBytes, String compiler, int kernels) {
+        /** FP32 lanes per SM by compute capability (the CUDA programming guide's throughput table). */
+        public int fp32LanesPerSm() {
+            return major == 8 && minor == 0 ? 64 : 128;
+        }
+
+        /** Peak FP32 GFLOP/s without tensor cores (FMA = 2 FLOP), or NaN when the clock is unknown. */
+        public double peakFp32Gflops() {
+            return clockKhz <= 0 || multiprocessors <= 0 ? Double.NaN
+                    : multiprocessors * (double) fp32LanesPerSm() * 2 * clockKhz * 1e3 / 1e9;
+        }
+
+        /** Peak DRAM GB/s, or NaN when the memory clock or bus width is unknown. */
+        public double peakDramGBps() {
+            return memoryClockKhz <= 0 || memoryBusBits <= 0 ? Double.NaN
+                    : 2.0 * memoryClockKhz * 1e3 * (memoryBusBits / 8.0) / 1e9;
+        }
+    }
+
+    /** The GPU's and the loaded kernels' properties (see {@link Properties}). */
+    public Properties properties() {
+        enter("properties");
+        Info info = Info.of(device);
+        long[] free = {-1};
+        long[] total = {-1};
+        quietly(() -> cuMemGetInfo(free, total));
+        int[] binary = {-1};
+        int[] ptx = {-1};
+        CUfunction any = functions.values().stream().findFirst().orElse(null);
+        if (any != null) {
+            quietly(() -> cuFuncGetAttribute(binary, CUfunction_attribute.CU_FUNC_ATTRIBUTE_BINARY_VERSION, any));
+            quietly(() -> cuFuncGetAttribute(ptx, CUfunction_attribute.CU_FUNC_ATTRIBUTE_PTX_VERSION, any));
+        }
+        return new Properties(info.name, info.major, info.minor, info.multiprocessors,
+                attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_CLOCK_RATE),
+                attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE),
+                (int) attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH),
+                attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE), info.totalMemory, free[0],
+                info.driverVersion, imageFor(info.major, info.minor), binary[0], ptx[0], fatbinBytes,
+                kernels.compiler(), kernels.names().size());
+    }
+
+    private long attribute(int attribute) {
+        int[] v = {-1};
+        quietly(() -> cuDeviceGetAttribute(v, attribute, device));
+        return v[0];
     }
 
     @Override
