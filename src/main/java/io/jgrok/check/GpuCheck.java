@@ -349,7 +349,7 @@ public final class GpuCheck {
             args.addAll(List.of("train", "--device", options.device(), "--out", run.toString(), "--quiet"));
             if (options.quick()) {
                 args.addAll(List.of("--p", "23", "--d_model", "32", "--n_heads", "4", "--d_mlp", "48", "--n_epochs",
-                        "300"));
+                        "150", "--checkpoint_every", "50"));
             }
         } else {
             args.addAll(List.of("analyze", run.toString(), "--device", options.device()));
@@ -366,6 +366,11 @@ public final class GpuCheck {
             Map<String, Object> info = readJson(run.resolve("logs").resolve("run_info.json"));
             data.put("run_info", info);
             data.put("checkpoints", countCheckpoints(run));
+            if (info != null && info.get("epochs_done") instanceof Number done && done.longValue() > 0
+                    && info.get("n_epochs") instanceof Number all && done.longValue() < all.longValue()) {
+                // Stopped at its cap: what the whole run would take at the same pace.
+                data.put("projected_wall_seconds", wall * all.doubleValue() / done.doubleValue());
+            }
             r.status = c.exit == 0 ? "done" : c.timedOut ? "stopped at its cap" : "failed";
             if (info != null) {
                 r.note = String.format(Locale.ROOT, "%s of %s epochs, %d checkpoints, %.1f s wall (%.0f epochs/s "

@@ -264,12 +264,19 @@ public final class PartProcess {
 
     private Map<String, Object> speed() {
         RunConfig config = config(kind, quick);
-        int epochs = quick ? 40 : 2000;
-        int profiled = quick ? 5 : 200;
+        int target = quick ? 40 : 2000;
+        int profiledTarget = quick ? 5 : 200;
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("config", quick ? "small (p 23, d_model 32, 4 heads, d_mlp 48)" : "paper");
         try (Device device = Devices.open(kind)) {
             r.put("device", device.description());
+            // A short first stretch says how many epochs fit: the full count when the engine is anywhere near its
+            // target, fewer (and said so) rather than none when it is far slower and would run past the cap.
+            EngineSpeed.Throughput first = EngineSpeed.epochsPerSecond(device, config, quick ? 5 : 100);
+            double left = (deadlineMillis - System.currentTimeMillis()) / 1000.0;
+            int epochs = (int) Math.max(quick ? 5 : 100, Math.min(target, first.epochsPerSecond() * 0.4 * left));
+            int profiled = (int) Math.max(2, Math.min(profiledTarget, first.epochsPerSecond() * 0.1 * left));
+            r.put("epochs_wanted", target);
             EngineSpeed.Throughput t = EngineSpeed.epochsPerSecond(device, config, epochs);
             r.put("epochs", t.epochs());
             r.put("seconds", t.seconds());
@@ -300,8 +307,8 @@ public final class PartProcess {
     private Map<String, Object> sweep() {
         RunConfig config = config(kind, quick);
         int[] widths = quick ? new int[] {1, 2, 4} : new int[] {1, 8, 64};
-        int[] epochs = quick ? new int[] {20, 20, 20} : new int[] {1000, 500, 200};
-        int warmup = quick ? 5 : 50;
+        int[] epochs = quick ? new int[] {10, 10, 10} : new int[] {1000, 500, 200};
+        int warmup = quick ? 2 : 50;
         List<Map<String, Object>> rows = new ArrayList<>();
         long start = System.currentTimeMillis();
         for (int i = 0; i < widths.length; i++) {

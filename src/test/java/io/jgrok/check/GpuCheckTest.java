@@ -88,7 +88,7 @@ class GpuCheckTest {
         }
         Map<String, Object> summary = (Map<String, Object>) json.get("summary");
         assertTrue(((Number) summary.get("epochs_per_second")).doubleValue() > 0, String.valueOf(summary));
-        assertEquals(4.0, ((Number) summary.get("train_checkpoints")).doubleValue(), "checkpoints 0, 100, 200, 299");
+        assertEquals(4.0, ((Number) summary.get("train_checkpoints")).doubleValue(), "checkpoints 0, 50, 100, 149");
         assertEquals(4.0, ((Number) summary.get("analysis_checkpoints")).doubleValue());
         Map<String, Object> sweep = (Map<String, Object>) summary.get("sweep_model_epochs_per_second");
         assertEquals(List.of("1", "2", "4"), List.copyOf(sweep.keySet()));
