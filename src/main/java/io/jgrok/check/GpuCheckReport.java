@@ -221,12 +221,6 @@ final class GpuCheckReport {
                     options.quick() ? "" : String.format(Locale.ROOT, "; target %.0f: %s", TARGET_EPOCHS_PER_SECOND,
                             rate >= TARGET_EPOCHS_PER_SECOND ? "met" : "NOT met")));
         }
-        Map<String, Object> train = data("train");
-        if (train != null) {
-            sb.append(String.format(Locale.ROOT, "train     %s: %.1f s wall, %s checkpoints%s%n",
-                    train.get("command"), number(train.get("wall_seconds")), train.get("checkpoints"),
-                    Boolean.TRUE.equals(train.get("stopped_at_cap")) ? " (stopped at its cap)" : ""));
-        }
         Map<String, Object> sweep = data("sweep");
         if (sweep != null) {
             sb.append("sweep    ");
@@ -240,11 +234,10 @@ final class GpuCheckReport {
             sb.setLength(sb.length() - 1);
             sb.append('\n');
         }
-        Map<String, Object> analyze = data("analyze");
-        if (analyze != null) {
-            sb.append(String.format(Locale.ROOT, "analyze   %s checkpoints in %.1f s wall (%s)%n",
-                    analyze.get("checkpoints"), number(analyze.get("wall_seconds")),
-                    GpuCheck.transforms(String.valueOf(analyze.get("backend")))));
+        Map<String, Object> train = data("train");
+        if (train != null && train.get("projected_wall_seconds") instanceof Number projected) {
+            sb.append(String.format(Locale.ROOT, "train     stopped at its cap; the whole run would take about %.0f s%n",
+                    projected.doubleValue()));
         }
         return sb.toString();
     }
