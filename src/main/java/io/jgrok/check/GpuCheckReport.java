@@ -236,8 +236,8 @@ final class GpuCheckReport {
         }
         Map<String, Object> train = data("train");
         if (train != null && train.get("projected_wall_seconds") instanceof Number projected) {
-            sb.append(String.format(Locale.ROOT, "train     stopped at its cap; the whole run would take about %.0f s%n",
-                    projected.doubleValue()));
+            sb.append(String.format(Locale.ROOT, "train     stopped at its cap; the whole run would take about "
+                    + "%.0f s%n", projected.doubleValue()));
         }
         return sb.toString();
     }

@@ -111,7 +111,8 @@ public final class KernelCosts {
     public static KernelCosts load() {
         try (InputStream in = KernelCosts.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
-                throw new IllegalStateException(RESOURCE + " is not in the jar (pom.xml packs src/main/cuda/README.md)");
+                throw new IllegalStateException(RESOURCE + " is not in the jar (pom.xml packs "
+                        + "src/main/cuda/README.md)");
             }
             return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
