@@ -3,7 +3,7 @@ MVN ?= mvn
 MVN_FLAGS ?= -q -B
 
 .PHONY: help run jar test bench jmh golden torch-fixtures clean readme-figures kernels emulator emulator-tsan emulator-tsan-optional test-tsan emulator-bench \
-        gpu-check
+        gpu-check dist dist-check
 
 help:
 	@echo "make run            train the paper's model (CPU when no GPU) into runs/paper, analyse it, draw the figures"
@@ -19,7 +19,9 @@ help:
 	@echo "make test-tsan      device tests (TEST=pattern) on the ThreadSanitizer emulator; a data race fails"
 	@echo "make emulator-bench launch throughput of the emulated device"
 	@echo "make readme-figures copy a run's figures (RUN=runs/paper) into docs/figures/ for README.md"
-	@echo "make gpu-check      on a machine with an NVIDIA GPU: CUDA tests vs the CPU engine, 2,000 paper epochs, table"
+	@echo "make gpu-check      on a machine with an NVIDIA GPU: ./jgrok gpu-check (probe, device checks, speed, profile)"
+	@echo "make dist           dist/jgrok-<version>-linux-x86_64/ and .tar.gz: jgrok with its own Java runtime"
+	@echo "make dist-check     run the bundle with Java out of reach: gpu-check --device emulated --quick"
 	@echo "make clean          remove build outputs"
 
 # With nvcc present, the jar and the tests also get the GPU kernels.
@@ -41,17 +43,35 @@ test: emulator $(GPU_KERNELS)
 bench: jar
 	./jgrok bench
 
-# On a machine with an NVIDIA GPU: build (kernels included), run the CUDA twins of the device tests against the CPU
-# engine (a missing GPU fails them instead of skipping), then the paper config for 2,000 epochs with the per-kernel
-# table (io.jgrok.engine.device.GpuCheck). Without a usable GPU it stops at once with one line saying why.
-GPU_CHECK_EPOCHS ?= 2000
+# On a machine with an NVIDIA GPU (and a JDK): build with the kernels, then ./jgrok gpu-check, the jar's command that
+# probes the GPU, runs the device checks the tests run, and measures the paper config (docs/gpu-machines.md). Machines
+# without Java run the same command from the bundle: make dist, then bin/jgrok gpu-check there.
+GPU_CHECK_OUT ?= gpu-check
 gpu-check:
 	@command -v $(NVCC) >/dev/null || { echo "gpu-check: nvcc not found: the CUDA kernels cannot be built"; exit 2; }
 	$(MAKE) --no-print-directory jar
-	@java -cp target/jgrok.jar io.jgrok.engine.device.GpuCheck --probe
-	$(MVN) $(MVN_FLAGS) test -Dtest='Cuda*Test' -Dsurefire.failIfNoSpecifiedTests=false \
-	  -Djgrok.test.argLine=-Djgrok.test.requireGpu=true
-	java -cp target/jgrok.jar io.jgrok.engine.device.GpuCheck --epochs $(GPU_CHECK_EPOCHS)
+	./jgrok gpu-check --out $(GPU_CHECK_OUT) $(GPU_CHECK_ARGS)
+
+# ---- the self-contained bundle (docs/gpu-machines.md) ---------------------------------------------------------------
+
+VERSION := $(shell sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)
+DIST_NAME := jgrok-$(VERSION)-linux-x86_64
+DIST_DIR := dist/$(DIST_NAME)
+# The JDK the bundle's runtime is linked from. Temurin 25 when installed: its runtime needs glibc 2.17 (RHEL 8 has
+# 2.28) and it links without jmods; else the JDK that builds (Debian's 17 needs glibc 2.34, and openjdk-17-jmods).
+DIST_JDK ?= $(firstword $(wildcard /usr/lib/jvm/temurin-25-jdk-amd64) $(JAVA_HOME))
+# What jgrok uses (jdeps): java.desktop for the figures, java.management for CPU time, jdk.unsupported for Gson/JNA.
+DIST_MODULES := java.base,java.desktop,java.logging,java.management,jdk.management,java.xml,jdk.incubator.vector,jdk.unsupported
+
+# The emulated device goes in as built (target/native/): linking libstdc++ and libgcc statically was tried and needs a
+# newer glibc (2.36: libstdc++.a's random.o calls arc4random, libgcc's unwinder _dl_find_object) than the shared build
+# (glibc 2.34 and GCC 12's libstdc++, GLIBCXX_3.4.30); tools/dist/build.sh measures and README-dist.txt states both.
+dist: jar
+	DIST_DIR=$(DIST_DIR) DIST_JDK=$(DIST_JDK) DIST_MODULES=$(DIST_MODULES) JAR=target/jgrok.jar \
+	  EMU_DIR=$(NATIVE_DIR) VERSION=$(VERSION) tools/dist/build.sh
+
+dist-check: dist
+	tools/dist/check.sh dist/$(DIST_NAME).tar.gz
 
 # JMH_ARGS are passed to JMH, e.g. make jmh JMH_ARGS="OpsBench -p width=512"
 jmh:
@@ -79,7 +99,7 @@ readme-figures:
 
 clean:
 	$(MVN) $(MVN_FLAGS) clean
-	rm -rf kernels/jgrok.fatbin kernels/jgrok.kernels kernels/ptxas-report.txt
+	rm -rf kernels/jgrok.fatbin kernels/jgrok.kernels kernels/ptxas-report.txt dist
 
 # ---- CUDA kernels and the emulated device (conventions: src/main/cuda/README.md) ----------------------------------
 
@@ -136,19 +156,6 @@ EMU_THREADS := $(EMU_DIR)/emu_threads.cpp
 TSAN_FLAGS := -O1 -fsanitize=thread -DCUDA_EMU_THREADS
 
 emulator: $(NATIVE_DIR)/libjgrok_emu.so $(NATIVE_DIR)/libjgrok_emu_kernels.so
-
-$(NATIVE_DIR)/libjgrok_emu.so: $(EMU_COMMON) $(EMU_FIBERS) $(EMU_HEADERS) Makefile
-	@mkdir -p $(@D)
-	$(EMU_CXX) $(EMU_FLAGS) -O2 $(JNI_INCLUDES) -shared -Wl,-soname,libjgrok_emu.so -o $@ \
-	  $(EMU_COMMON) $(EMU_FIBERS) -ldl
-
-$(NATIVE_DIR)/libjgrok_emu_kernels.so: $(UNITY) $(KERNEL_SOURCES) $(KERNEL_HEADERS) $(EMU_DIR)/emu_module.cpp \
-                                       $(EMU_HEADERS) $(NATIVE_DIR)/libjgrok_emu.so
-	$(EMU_CXX) $(EMU_FLAGS) -O2 -I$(CUDA_DIR) -shared -o $@ -x c++ $(UNITY) -x none $(EMU_DIR)/emu_module.cpp \
-	  -L$(NATIVE_DIR) -ljgrok_emu -Wl,-rpath,'$$ORIGIN'
-
-$(NATIVE_DIR)/jgrok_emu_manifest: $(EMU_DIR)/emu_manifest.cpp $(EMU_HEADERS) $(NATIVE_DIR)/libjgrok_emu.so
-	$(EMU_CXX) $(EMU_FLAGS) -O2 -o $@ $< -L$(NATIVE_DIR) -ljgrok_emu -Wl,-rpath,'$$ORIGIN' -ldl
 
 emulator-tsan: $(TSAN_DIR)/libjgrok_emu.so $(TSAN_DIR)/libjgrok_emu_kernels.so
 

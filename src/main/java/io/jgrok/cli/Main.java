@@ -19,6 +19,7 @@ public final class Main {
               sweep     many runs from a grid spec (seeds, weight decay, data fraction, ...)
               import    a PyTorch checkpoint (the paper's, TransformerLens's) as a run directory
               export    a run as PyTorch files (the TransformerLens demo's layout, or state dicts)
+              gpu-check probe, verify and measure a GPU machine (checks vs the CPU engine, epochs/s, profile)
             """;
 
     private Main() {
@@ -47,8 +48,9 @@ public final class Main {
                 case "sweep" -> SweepCommand.run(rest);
                 case "import" -> ImportCommand.run(rest);
                 case "export" -> ExportCommand.run(rest);
+                case "gpu-check" -> GpuCheckCommand.run(rest);
                 default -> throw new UserError("unknown command '" + command
-                        + "'; commands: train, predict, analyze, figures, bench, sweep, import, export");
+                        + "'; commands: train, predict, analyze, figures, bench, sweep, import, export, gpu-check");
             };
         } catch (UserError e) {
             System.err.println("jgrok: error: " + e.getMessage());

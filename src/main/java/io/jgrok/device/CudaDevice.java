@@ -75,7 +75,15 @@ import jcuda.driver.JCudaDriver;
  * <p>It uses the device's primary context (cuDevicePrimaryCtxRetain + cuCtxSetCurrent: the context the runtime
  * API and other libraries share; cuCtxCreate changed its signature in CUDA 13), JCuda exceptions (every failed call
  * throws, and is turned into a one-line {@link DeviceException} by {@link CudaErrors}), one blocking stream for all
- * work, and stream capture in global mode. Host copies are synchronous and ordered after the stream's work.
+ * work, and stream capture in thread-local mode (a capture on this thread does not forbid other threads' unrelated
+ * CUDA calls, e.g. another device's or cuFFT's setup, as global mode would). Host copies are synchronous and ordered
+ * after the stream's work.
+ *
+ * <p>Kernel faults (an illegal address, a misaligned access, a {@code __trap}) are "sticky": the GPU reports them at
+ * the next call that waits for it, and the context stays unusable. The first such error is reported with its own
+ * sentence ({@link CudaErrors#sticky}); after it every call fails at once with a message naming that first fault,
+ * and {@link CudaProbe} says the GPU is no longer usable in this process. With {@link Devices#syncEveryLaunch()}
+ * every launch is followed by a synchronisation, so the fault names its kernel.
  */
 public final class CudaDevice implements Device {
     static final String FATBIN_RESOURCE = "/kernels/jgrok.fatbin";
@@ -96,12 +104,17 @@ public final class CudaDevice implements Device {
     private final TreeMap<Long, DevicePointer> bases = new TreeMap<>();
     private final List<CUevent> events = new ArrayList<>();
     private final String description;
+    private final int fatbinBytes;
+    private final boolean syncEveryLaunch = Devices.syncEveryLaunch();
     private Thread owner;
     private boolean capturing;
     private boolean closed;
+    /** The sentence of the first sticky error, after which the context is unusable; null while it is usable. */
+    private String poisoned;
 
     private CudaDevice(CUdevice device, CUcontext context, CUmodule module, CUstream stream, KernelManifest kernels,
-                       String description) {
+                       String description, int fatbinBytes) {
+        this.fatbinBytes = fatbinBytes;
         this.device = device;
         this.context = context;
         this.module = module;
@@ -113,6 +126,10 @@ public final class CudaDevice implements Device {
 
     /** Opens GPU 0 and loads the kernels; a one-line {@link DeviceException} says why when it cannot. */
     public static CudaDevice open() {
+        String unusable = CudaProbe.unusableReason();
+        if (unusable != null) {
+            throw new DeviceException(unusable);
+        }
         byte[] fatbin = resource(FATBIN_RESOURCE);
         byte[] manifestBytes = resource(MANIFEST_RESOURCE);
         if (fatbin == null || manifestBytes == null) {
@@ -173,7 +190,7 @@ public final class CudaDevice implements Device {
                 + String.format("%.1f GiB", info.totalMemory / (double) (1L << 30)) + "), "
                 + FATBIN_RESOURCE.substring(1) + " (" + (fatbin.length / 1024) + " KiB): " + imageFor(info.major,
                 info.minor) + ", " + manifest.names().size() + " kernels";
-        CudaDevice cuda = new CudaDevice(device, context, module, stream, manifest, description);
+        CudaDevice cuda = new CudaDevice(device, context, module, stream, manifest, description, fatbin.length);
         cuda.resolveKernels();
         return cuda;
     }
@@ -221,6 +238,66 @@ public final class CudaDevice implements Device {
         return description;
     }
 
+    /**
+     * What {@code jgrok gpu-check} reports about the GPU and the loaded kernels. Attributes the driver does not answer
+     * are -1. The peaks are computed from the attributes: FP32 = SMs x FP32 lanes per SM (64 on sm_80, 128 on sm_86
+     * and newer) x 2 (an FMA) x the boost clock; DRAM = 2 (double data rate) x memory clock x bus width.
+     *
+     * @param binaryVersion the compute capability of the code the driver loaded for a kernel (e.g. 90: sm_90 SASS;
+     *                      100 on an sm_100 GPU: the compute_90 PTX, JIT-compiled)
+     * @param ptxVersion    the PTX version that code was compiled from
+     */
+    public record Properties(String name, int major, int minor, int multiprocessors, long clockKhz,
+                             long memoryClockKhz, int memoryBusBits, long l2Bytes, long totalMemory, long freeMemory,
+                             String driverCudaVersion, String image, int binaryVersion, int ptxVersion,
+                             int fatbinBytes, String compiler, int kernels) {
+        /** FP32 lanes per SM by compute capability (the CUDA programming guide's throughput table). */
+        public int fp32LanesPerSm() {
+            return major == 8 && minor == 0 ? 64 : 128;
+        }
+
+        /** Peak FP32 GFLOP/s without tensor cores (FMA = 2 FLOP), or NaN when the clock is unknown. */
+        public double peakFp32Gflops() {
+            return clockKhz <= 0 || multiprocessors <= 0 ? Double.NaN
+                    : multiprocessors * (double) fp32LanesPerSm() * 2 * clockKhz * 1e3 / 1e9;
+        }
+
+        /** Peak DRAM GB/s, or NaN when the memory clock or bus width is unknown. */
+        public double peakDramGBps() {
+            return memoryClockKhz <= 0 || memoryBusBits <= 0 ? Double.NaN
+                    : 2.0 * memoryClockKhz * 1e3 * (memoryBusBits / 8.0) / 1e9;
+        }
+    }
+
+    /** The GPU's and the loaded kernels' properties (see {@link Properties}). */
+    public Properties properties() {
+        enter("properties");
+        Info info = Info.of(device);
+        long[] free = {-1};
+        long[] total = {-1};
+        quietly(() -> cuMemGetInfo(free, total));
+        int[] binary = {-1};
+        int[] ptx = {-1};
+        CUfunction any = functions.values().stream().findFirst().orElse(null);
+        if (any != null) {
+            quietly(() -> cuFuncGetAttribute(binary, CUfunction_attribute.CU_FUNC_ATTRIBUTE_BINARY_VERSION, any));
+            quietly(() -> cuFuncGetAttribute(ptx, CUfunction_attribute.CU_FUNC_ATTRIBUTE_PTX_VERSION, any));
+        }
+        return new Properties(info.name, info.major, info.minor, info.multiprocessors,
+                attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_CLOCK_RATE),
+                attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE),
+                (int) attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH),
+                attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE), info.totalMemory, free[0],
+                info.driverVersion, imageFor(info.major, info.minor), binary[0], ptx[0], fatbinBytes,
+                kernels.compiler(), kernels.names().size());
+    }
+
+    private long attribute(int attribute) {
+        int[] v = {-1};
+        quietly(() -> cuDeviceGetAttribute(v, attribute, device));
+        return v[0];
+    }
+
     @Override
     public DevicePtr alloc(long bytes) {
         enter("alloc");
@@ -231,11 +308,7 @@ public final class CudaDevice implements Device {
         try {
             cuMemAlloc(p, bytes);
         } catch (CudaException e) {
-            long[] free = new long[1];
-            long[] total = new long[1];
-            cuMemGetInfo(free, total);
-            throw CudaErrors.of("alloc", e, ": " + bytes + " bytes requested, " + free[0] + " of " + total[0]
-                    + " free");
+            throw fault("alloc", e, ": " + bytes + " bytes requested" + memoryInfo());
         }
         long address = p.address();
         allocations.add(address, bytes);
@@ -353,8 +426,20 @@ public final class CudaDevice implements Device {
                     CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, dynamicSharedBytes));
             dynamicSharedOptIn.put(name, dynamicSharedBytes);
         }
-        call("launch " + name + " grid " + grid + " block " + block, () -> cuLaunchKernel(f, grid.x(), grid.y(),
-                grid.z(), block.x(), block.y(), block.z(), dynamicSharedBytes, stream, Pointer.to(values), null));
+        String launch = "launch " + name + " grid " + grid + " block " + block;
+        call(launch, () -> cuLaunchKernel(f, grid.x(), grid.y(), grid.z(), block.x(), block.y(), block.z(),
+                dynamicSharedBytes, stream, Pointer.to(values), null));
+        if (syncEveryLaunch && !capturing) {
+            try {
+                cuStreamSynchronize(stream);
+            } catch (CudaException e) {
+                if (CudaErrors.isSticky(e)) {
+                    throw poison(new DeviceException(CudaErrors.stickyAt("kernel " + name + " (grid " + grid
+                            + ", block " + block + ")", String.valueOf(e.getMessage()).strip()), e));
+                }
+                throw fault(launch + " (synchronising after it)", e, "");
+            }
+        }
     }
 
     /**
@@ -410,7 +495,8 @@ public final class CudaDevice implements Device {
     @Override
     public void beginCapture() {
         enter("beginCapture");
-        call("beginCapture", () -> cuStreamBeginCapture(stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_GLOBAL));
+        call("beginCapture", () -> cuStreamBeginCapture(stream,
+                CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL));
         capturing = true;
     }
 
@@ -450,7 +536,7 @@ public final class CudaDevice implements Device {
             return;
         }
         closed = true;
-        makeCurrent();
+        quietly(() -> cuCtxSetCurrent(context));
         try {
             cuStreamSynchronize(stream);
         } catch (CudaException e) {
@@ -465,6 +551,21 @@ public final class CudaDevice implements Device {
         quietly(() -> cuStreamDestroy(stream));
         quietly(() -> cuModuleUnload(module));
         quietly(() -> cuDevicePrimaryCtxRelease(device));
+    }
+
+    /**
+     * ", F of T free" for an out-of-memory message; empty when the driver cannot say (a poisoned context fails
+     * cuMemGetInfo too, and its exception must not replace the one being reported).
+     */
+    private static String memoryInfo() {
+        long[] free = new long[1];
+        long[] total = new long[1];
+        try {
+            cuMemGetInfo(free, total);
+        } catch (CudaException e) {
+            return "";
+        }
+        return ", " + free[0] + " of " + total[0] + " free";
     }
 
     /** A device pointer JCuda can use, made from a plain address inside one of our allocations. */
@@ -509,6 +610,10 @@ public final class CudaDevice implements Device {
         if (closed) {
             throw new DeviceException("the CUDA device is closed");
         }
+        if (poisoned != null) {
+            throw new DeviceException("the CUDA context is unusable after an earlier kernel fault (" + poisoned
+                    + ")");
+        }
     }
 
     private static CUevent cudaEvent(Event event) {
@@ -522,12 +627,26 @@ public final class CudaDevice implements Device {
         int run();
     }
 
-    private static void call(String context, DriverCall c) {
+    private void call(String context, DriverCall c) {
         try {
             c.run();
         } catch (CudaException e) {
-            throw CudaErrors.of(context, e);
+            throw fault(context, e, "");
         }
+    }
+
+    /** The exception for a failed call; a sticky error also marks the context (and the GPU, for probes) unusable. */
+    private DeviceException fault(String context, CudaException e, String detail) {
+        DeviceException d = CudaErrors.of(context, e, detail);
+        return CudaErrors.isSticky(e) ? poison(d) : d;
+    }
+
+    private DeviceException poison(DeviceException e) {
+        if (poisoned == null) {
+            poisoned = e.getMessage();
+            CudaProbe.markUnusable(e.getMessage());
+        }
+        return e;
     }
 
     private static void quietly(DriverCall c) {

@@ -15,13 +15,32 @@ import jcuda.driver.CUdevice_attribute;
 public record CudaProbe(boolean usable, String reason) {
 
     private static CudaProbe cached;
+    private static String unusable;
 
-    /** Probes once per JVM (the answer cannot change while it runs). */
+    /**
+     * Probes once per JVM; the answer changes only when a kernel fault makes the context unusable
+     * ({@link #markUnusable}).
+     */
     public static synchronized CudaProbe probe() {
         if (cached == null) {
             cached = run();
         }
         return cached;
+    }
+
+    /**
+     * Records that GPU 0 cannot be used by this process any more (a kernel fault left the context unusable), so that
+     * later probes (--device auto, the tests' GPU twins) say so instead of offering a broken context.
+     */
+    public static synchronized void markUnusable(String reason) {
+        unusable = "GPU 0's CUDA context is unusable in this process after a kernel fault (" + reason + "); a new "
+                + "process gets a working one";
+        cached = new CudaProbe(false, unusable);
+    }
+
+    /** Why GPU 0 cannot be used by this process any more, or null (see {@link #markUnusable}). */
+    public static synchronized String unusableReason() {
+        return unusable;
     }
 
     private static CudaProbe run() {

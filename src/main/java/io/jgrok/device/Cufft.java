@@ -5,10 +5,14 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * cuFFT's C API through JNA: batched real-to-complex transforms on device memory. Whichever libcufft is installed is
@@ -17,7 +21,18 @@ import java.util.List;
  * cufftDestroy), which is why this goes through JNA and not JCufft (whose native part links one cuFFT soname).
  *
  * <p>{@link #discover()} never throws: it returns the library, or a one-line reason that none could be used, and
- * callers fall back to their own kernels with that line as a notice. All five symbols are resolved when a library
+ * callers fall back to their own kernels with that line as a notice. The search order ({@link #searchOrder()}):
+ * <ol>
+ *   <li>an explicit library: {@code -Djgrok.cufft=PATH} or the environment variable {@code JGROK_CUFFT=PATH}
+ *   ({@code jgrok gpu-check --cufft PATH} sets the former), a file or a directory holding libcufft.so.N;</li>
+ *   <li>the sonames through the dynamic loader (LD_LIBRARY_PATH, ld.so.conf);</li>
+ *   <li>{@code $CUDA_HOME/lib64}, {@code /usr/local/cuda/lib64}, {@code /usr/local/cuda/targets/x86_64-linux/lib};</li>
+ *   <li>the CUDA wheels of Python packages (PyTorch's): {@code nvidia/cu13/lib} (CUDA 13 wheels),
+ *   {@code nvidia/cufft/lib} (CUDA 12 and 11 wheels) and any other {@code nvidia/NAME/lib} under each site-packages
+ *   directory {@link PythonSitePackages} finds.</li>
+ * </ol>
+ * A wheel's libcufft may need a library of a sibling wheel (libnvJitLink) that the loader cannot find; such a
+ * dependency is loaded from the same {@code nvidia/} tree first. All five symbols are resolved when a library
  * is loaded, so a library that loads but lacks one (a wrong or broken file) is rejected there, not at the first
  * transform.
  *
@@ -32,6 +47,9 @@ public final class Cufft {
     /** Directories searched besides the dynamic loader's own path (toolkits are not always in ld.so.conf). */
     static final List<String> TOOLKIT_DIRS = List.of("/usr/local/cuda/lib64", "/usr/local/cuda/targets/x86_64-linux/lib");
 
+    /** Most dependencies loaded from a wheel's tree before a library loads (libnvJitLink, libcublasLt, ...). */
+    private static final int MAX_DEPENDENCIES = 4;
+
     /** cufftType CUFFT_R2C. */
     static final int R2C = 0x2a;
 
@@ -41,8 +59,21 @@ public final class Cufft {
         "CUFFT_INVALID_DEVICE", "CUFFT_PARSE_ERROR", "CUFFT_NO_WORKSPACE", "CUFFT_NOT_IMPLEMENTED",
         "CUFFT_LICENSE_ERROR", "CUFFT_NOT_SUPPORTED"};
 
-    /** What {@link #discover} found: a library, or why none (one line, for a notice). */
-    public record Discovery(Cufft library, String reason) {
+    /** System property naming the cuFFT library to try first (a file, or a directory holding libcufft.so.N). */
+    public static final String PATH_PROPERTY = "jgrok.cufft";
+    /** Environment variable with the same meaning as {@link #PATH_PROPERTY} (the property wins). */
+    public static final String PATH_VARIABLE = "JGROK_CUFFT";
+
+    /**
+     * What {@link #discover} found: a library, or why none (one line, for a notice).
+     *
+     * @param candidates what was tried, in order (sonames and paths)
+     */
+    public record Discovery(Cufft library, String reason, List<String> candidates) {
+        public Discovery(Cufft library, String reason) {
+            this(library, reason, List.of());
+        }
+
         public boolean found() {
             return library != null;
         }
@@ -65,44 +96,118 @@ public final class Cufft {
         this.destroy = destroy;
     }
 
-    /** The default search: each soname through the dynamic loader, then in the toolkit directories that have it. */
+    /** The default search, in {@link #searchOrder()}. */
     public static Discovery discover() {
-        List<String> candidates = new ArrayList<>(SONAMES);
-        List<String> dirs = new ArrayList<>();
-        String cudaHome = System.getenv("CUDA_HOME");
-        if (cudaHome != null && !cudaHome.isBlank()) {
-            dirs.add(Path.of(cudaHome, "lib64").toString());
+        return discover(searchOrder());
+    }
+
+    /** The candidates {@link #discover()} tries, in order (see the class comment). */
+    public static List<String> searchOrder() {
+        return searchOrder(explicitPath(), System.getenv("CUDA_HOME"), PythonSitePackages.find());
+    }
+
+    /** The explicit library: the system property, else the environment variable; null when neither is set. */
+    static String explicitPath() {
+        String property = System.getProperty(PATH_PROPERTY);
+        if (property != null && !property.isBlank()) {
+            return property;
         }
-        dirs.addAll(TOOLKIT_DIRS);
-        for (String dir : dirs) {
+        String variable = System.getenv(PATH_VARIABLE);
+        return variable == null || variable.isBlank() ? null : variable;
+    }
+
+    static List<String> searchOrder(String explicit, String cudaHome, List<Path> sitePackages) {
+        Set<String> candidates = new LinkedHashSet<>();
+        if (explicit != null) {
+            Path given = Path.of(explicit);
+            if (Files.isDirectory(given)) {
+                for (String name : SONAMES) {
+                    candidates.add(given.resolve(name).toString());
+                }
+            } else {
+                candidates.add(explicit);  // a missing file is reported as such by the attempt to load it
+            }
+        }
+        candidates.addAll(SONAMES);
+        List<Path> dirs = new ArrayList<>();
+        if (cudaHome != null && !cudaHome.isBlank()) {
+            dirs.add(Path.of(cudaHome, "lib64"));
+        }
+        for (String dir : TOOLKIT_DIRS) {
+            dirs.add(Path.of(dir));
+        }
+        for (Path site : sitePackages) {
+            dirs.addAll(wheelLibraryDirs(site));
+        }
+        for (Path dir : dirs) {
             for (String name : SONAMES) {
-                Path file = Path.of(dir, name);
+                Path file = dir.resolve(name);
                 if (Files.isRegularFile(file)) {
                     candidates.add(file.toString());
                 }
             }
         }
-        return discover(candidates);
+        return new ArrayList<>(candidates);
+    }
+
+    /** site/nvidia/cu13/lib, site/nvidia/cufft/lib, then every other site/nvidia/NAME/lib, that exist. */
+    static List<Path> wheelLibraryDirs(Path site) {
+        Path nvidia = site.resolve("nvidia");
+        Set<Path> dirs = new LinkedHashSet<>();
+        for (String preferred : new String[] {"cu13", "cufft"}) {
+            Path lib = nvidia.resolve(preferred).resolve("lib");
+            if (Files.isDirectory(lib)) {
+                dirs.add(lib);
+            }
+        }
+        if (Files.isDirectory(nvidia)) {
+            try (DirectoryStream<Path> s = Files.newDirectoryStream(nvidia)) {
+                List<Path> others = new ArrayList<>();
+                for (Path p : s) {
+                    if (Files.isDirectory(p.resolve("lib"))) {
+                        others.add(p.resolve("lib"));
+                    }
+                }
+                others.sort(null);
+                dirs.addAll(others);
+            } catch (IOException | SecurityException e) {
+                // unreadable: what was found so far
+            }
+        }
+        return new ArrayList<>(dirs);
     }
 
     /** Tries the candidates (sonames or paths) in order; the first that loads with all five functions wins. */
     public static Discovery discover(List<String> candidates) {
         if (candidates.isEmpty()) {
-            return new Discovery(null, "no cuFFT library to try");
+            return new Discovery(null, "no cuFFT library to try", List.of());
         }
         List<String> failures = new ArrayList<>();
         for (String candidate : candidates) {
             try {
-                return new Discovery(load(candidate), null);
+                return new Discovery(load(candidate), null, List.copyOf(candidates));
             } catch (UnsatisfiedLinkError | DeviceException e) {
                 failures.add(candidate + ": " + shortReason(candidate, e.getMessage()));
             }
         }
-        return new Discovery(null, "no usable cuFFT (" + String.join("; ", failures) + ")");
+        return new Discovery(null, "no usable cuFFT (" + String.join("; ", failures) + ")",
+                List.copyOf(candidates));
     }
 
     private static Cufft load(String candidate) {
-        NativeLibrary library = NativeLibrary.getInstance(candidate);
+        NativeLibrary library = null;
+        for (int attempt = 0; library == null; attempt++) {
+            try {
+                library = NativeLibrary.getInstance(candidate);
+            } catch (UnsatisfiedLinkError e) {
+                Path dependency = attempt < MAX_DEPENDENCIES ? dependencyBeside(candidate, e.getMessage()) : null;
+                if (dependency == null) {
+                    throw e;
+                }
+                // JNA opens with RTLD_GLOBAL, so the next attempt's dlopen finds the dependency by its soname.
+                NativeLibrary.getInstance(dependency.toString());
+            }
+        }
         Function getVersion = library.getFunction("cufftGetVersion");
         Function planMany = library.getFunction("cufftPlanMany");
         Function setStream = library.getFunction("cufftSetStream");
@@ -114,6 +219,42 @@ public final class Cufft {
             throw new DeviceException("cufftGetVersion failed with " + result(status));
         }
         return new Cufft(candidate, version.getValue(), planMany, setStream, execR2c, destroy);
+    }
+
+    /**
+     * For a library file that failed to load because a dependency ("libX.so.N: cannot open shared object file") is
+     * not on the loader's path: that file in the library's own directory or in a sibling wheel's
+     * ({@code nvidia/NAME/lib}), or null.
+     */
+    static Path dependencyBeside(String candidate, String message) {
+        Path file = Path.of(candidate);
+        if (!file.isAbsolute() || file.getParent() == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([A-Za-z0-9_.+-]+\\.so[.0-9]*): cannot open "
+                + "shared object file").matcher(String.valueOf(message));
+        String missing = null;
+        while (m.find()) {
+            if (!Path.of(m.group(1)).getFileName().toString().equals(file.getFileName().toString())) {
+                missing = m.group(1);
+            }
+        }
+        if (missing == null) {
+            return null;
+        }
+        List<Path> dirs = new ArrayList<>();
+        dirs.add(file.getParent());
+        Path wheels = file.getParent().getParent() == null ? null : file.getParent().getParent().getParent();
+        if (wheels != null && wheels.getFileName() != null && wheels.getFileName().toString().equals("nvidia")) {
+            dirs.addAll(wheelLibraryDirs(wheels.getParent()));
+        }
+        for (Path dir : dirs) {
+            Path dep = dir.resolve(missing);
+            if (Files.isRegularFile(dep)) {
+                return dep;
+            }
+        }
+        return null;
     }
 
     /** The useful part of a JNA load failure: the loader's sentence, or the missing symbol. */

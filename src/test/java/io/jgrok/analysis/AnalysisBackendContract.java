@@ -2,6 +2,7 @@ package io.jgrok.analysis;
 
 import io.jgrok.TestConfigs;
 import io.jgrok.Tolerances;
+import io.jgrok.check.Verdict;
 import io.jgrok.config.FourierOrder;
 import io.jgrok.config.RunConfig;
 import io.jgrok.data.Split;
@@ -15,7 +16,6 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -41,22 +41,16 @@ abstract class AnalysisBackendContract {
     }
 
     static double relErr(double[] actual, double[] expected, double floor) {
-        double diff = 0;
-        double ref = floor;
-        for (int i = 0; i < expected.length; i++) {
-            diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-            ref = Math.max(ref, Math.abs(expected[i]));
-        }
-        return diff / ref;
+        return AnalysisAgreement.relErr(actual, expected, floor);
     }
 
     static double relErr(double actual, double expected) {
-        return Math.abs(actual - expected) / Math.max(Math.abs(expected), Tolerances.FLOAT32_ABS_FLOOR);
+        return AnalysisAgreement.relErr(actual, expected);
     }
 
     /** Relative error of a loss, with no absolute floor: losses of 1e-12 must still agree in their leading digits. */
     static double lossErr(double actual, double expected) {
-        return Math.abs(actual - expected) / Math.max(Math.abs(expected), Double.MIN_NORMAL);
+        return AnalysisAgreement.lossErr(actual, expected);
     }
 
     static float[] gaussian(Random rnd, int n, double scale) {
@@ -172,32 +166,7 @@ abstract class AnalysisBackendContract {
     }
 
     static void assertMeasuresClose(LogitMeasures ref, LogitMeasures got, double tol) {
-        double[] a = {got.lossAll(), got.lossTrain(), got.lossTest(), got.restrictedLoss(), got.excludedLoss()};
-        double[] b = {ref.lossAll(), ref.lossTrain(), ref.lossTest(), ref.restrictedLoss(), ref.excludedLoss()};
-        for (int i = 0; i < a.length; i++) {
-            assertTrue(lossErr(a[i], b[i]) < tol, "loss " + i + ": " + a[i] + " vs " + b[i]);
-        }
-        // Accuracies are counts over the same rows: equal unless a row's top two logits tie within rounding.
-        assertEquals(ref.accuracyAll(), got.accuracyAll(), Tolerances.FLOAT64_ABS);
-        assertEquals(ref.accuracyTrain(), got.accuracyTrain(), Tolerances.FLOAT64_ABS);
-        assertEquals(ref.accuracyTest(), got.accuracyTest(), Tolerances.FLOAT64_ABS);
-        assertEquals(ref.restrictedAccuracy(), got.restrictedAccuracy(), Tolerances.FLOAT64_ABS);
-        assertEquals(ref.excludedAccuracy(), got.excludedAccuracy(), Tolerances.FLOAT64_ABS);
-        assertEquals(ref.excludedLossPerFrequency().length, got.excludedLossPerFrequency().length);
-        for (int i = 0; i < ref.excludedLossPerFrequency().length; i++) {
-            assertTrue(lossErr(got.excludedLossPerFrequency()[i], ref.excludedLossPerFrequency()[i]) < tol);
-            // Amplitudes are in logit units and ~0 before the circuit forms (1.7e-5 at initialisation), where two
-            // forward passes' float32 logits move them by ~1e-9: relative to max(|amplitude|, 1 logit).
-            assertTrue(relErr(new double[] {got.keyAmplitudes()[i]}, new double[] {ref.keyAmplitudes()[i]}, 1.0)
-                    < tol, "amplitude " + got.keyAmplitudes()[i] + " vs " + ref.keyAmplitudes()[i]);
-        }
-        if (ref.restrictedLossPerFrequency() == null) {
-            assertNull(got.restrictedLossPerFrequency());
-        } else {
-            for (int i = 0; i < ref.restrictedLossPerFrequency().length; i++) {
-                assertTrue(lossErr(got.restrictedLossPerFrequency()[i], ref.restrictedLossPerFrequency()[i]) < tol);
-            }
-        }
+        AnalysisAgreement.measures(new Verdict(), ref, got, tol, "measures");
     }
 
     @ParameterizedTest

@@ -10,4 +10,9 @@ class CudaDeviceContractTest extends DeviceContractTest {
         assumeTrue(probe.usable(), "no usable CUDA GPU: " + probe.reason());
         return CudaDevice.open();
     }
+
+    @Override
+    protected String kind() {
+        return "cuda";
+    }
 }

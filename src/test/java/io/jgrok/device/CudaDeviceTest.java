@@ -70,8 +70,8 @@ class CudaDeviceTest {
         String old = CudaErrors.of("init", new CudaException("CUDA_ERROR_INSUFFICIENT_DRIVER")).getMessage();
         assertTrue(old.contains("update the driver"), old);
 
-        String other = CudaErrors.of("launch k", new CudaException("CUDA_ERROR_ILLEGAL_ADDRESS")).getMessage();
-        assertEquals("launch k: CUDA_ERROR_ILLEGAL_ADDRESS", other);
+        String other = CudaErrors.of("launch k", new CudaException("CUDA_ERROR_INVALID_VALUE")).getMessage();
+        assertEquals("launch k: CUDA_ERROR_INVALID_VALUE", other);
     }
 
     @Test

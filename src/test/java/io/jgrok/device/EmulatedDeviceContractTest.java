@@ -6,4 +6,9 @@ class EmulatedDeviceContractTest extends DeviceContractTest {
     protected Device openDevice() {
         return EmulatedDevice.open(2);
     }
+
+    @Override
+    protected String kind() {
+        return "emulated";
+    }
 }

@@ -6,6 +6,7 @@ import io.jgrok.config.TestTiming;
 import io.jgrok.data.Split;
 import io.jgrok.device.Device;
 import io.jgrok.device.DeviceException;
+import io.jgrok.device.Devices;
 import io.jgrok.engine.device.Workspace.Buf;
 import io.jgrok.model.ParamLayout;
 import io.jgrok.model.TrainingState;
@@ -60,7 +61,7 @@ public final class DeviceBatch implements AutoCloseable {
     private final ModelPasses passes;
     private final long[] steps;
     private final EpochProfile profile;
-    private boolean useGraphs = true;
+    private boolean useGraphs = !Devices.syncEveryLaunch();
     private boolean warm;
     private Device.Graph withTest;
     private Device.Graph trainOnly;

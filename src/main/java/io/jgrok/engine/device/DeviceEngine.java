@@ -3,6 +3,7 @@ package io.jgrok.engine.device;
 import io.jgrok.config.RunConfig;
 import io.jgrok.data.Split;
 import io.jgrok.device.Device;
+import io.jgrok.device.Devices;
 import io.jgrok.engine.Engine;
 import io.jgrok.engine.EpochSink;
 import io.jgrok.model.ParamLayout;
@@ -41,8 +42,10 @@ public final class DeviceEngine implements Engine {
 
     @Override
     public String description() {
-        return "device engine: " + device.description() + "; epochs replayed as a captured graph, losses read back "
-                + "every " + preferredChunk() + " epochs";
+        return "device engine: " + device.description() + (Devices.syncEveryLaunch()
+                ? "; every epoch launched eagerly with a synchronisation after each launch (" + Devices.SYNC_VARIABLE
+                + ")" : "; epochs replayed as a captured graph") + ", losses read back every " + preferredChunk()
+                + " epochs";
     }
 
     @Override

@@ -80,6 +80,15 @@ final class EpochProfile {
         return out;
     }
 
+    /** Per-label launches per epoch, in first-launch order. */
+    Map<String, Double> launchesPerEpoch() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (Map.Entry<String, double[]> e : millis.entrySet()) {
+            out.put(e.getKey(), epochs == 0 ? 0.0 : e.getValue()[1] / epochs);
+        }
+        return out;
+    }
+
     /** Issues launches with an event before each; {@link #finish} records the closing event. */
     static final class Recorder implements Launcher {
         private final Device device;

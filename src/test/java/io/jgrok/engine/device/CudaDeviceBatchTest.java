@@ -8,4 +8,9 @@ class CudaDeviceBatchTest extends DeviceBatchTest {
     protected Device openDevice() {
         return GpuTests.openCudaOrSkip();
     }
+
+    @Override
+    protected String kind() {
+        return "cuda";
+    }
 }

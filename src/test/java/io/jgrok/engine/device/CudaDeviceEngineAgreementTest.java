@@ -8,4 +8,9 @@ class CudaDeviceEngineAgreementTest extends DeviceEngineAgreementTest {
     protected Device openDevice() {
         return GpuTests.openCudaOrSkip();
     }
+
+    @Override
+    protected String kind() {
+        return "cuda";
+    }
 }

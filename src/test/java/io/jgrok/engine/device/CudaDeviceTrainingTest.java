@@ -8,4 +8,9 @@ class CudaDeviceTrainingTest extends DeviceTrainingTest {
     protected Device openDevice() {
         return GpuTests.openCudaOrSkip();
     }
+
+    @Override
+    protected String kind() {
+        return "cuda";
+    }
 }

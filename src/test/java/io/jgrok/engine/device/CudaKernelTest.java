@@ -8,4 +8,9 @@ class CudaKernelTest extends KernelTest {
     protected Device openDevice() {
         return GpuTests.openCudaOrSkip();
     }
+
+    @Override
+    protected String kind() {
+        return "cuda";
+    }
 }

@@ -114,16 +114,6 @@ class DeviceTrainerTest {
     }
 
     @Test
-    void gpuCheckSaysInOneLineWhyItCannotRun() {
-        assumeFalse(Devices.probeCuda().usable(), "a usable GPU is present: gpu-check would run");
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        int code = GpuCheck.run(new String[0], new PrintStream(captured, true, StandardCharsets.UTF_8));
-        String text = captured.toString(StandardCharsets.UTF_8);
-        assertEquals(2, code);
-        assertTrue(text.startsWith("gpu-check: no usable CUDA GPU: ") && text.lines().count() == 1, text);
-    }
-
-    @Test
     void anEmulatedRunWritesTheFilesOfACpuRun() throws IOException {
         RunDirectory cpuDir = new RunDirectory(tmp.resolve("cpu"));
         RunDirectory devDir = new RunDirectory(tmp.resolve("emulated"));

@@ -9,4 +9,9 @@ class EmulatedDeviceBatchTest extends DeviceBatchTest {
     protected Device openDevice() {
         return EmulatedDevice.open();
     }
+
+    @Override
+    protected String kind() {
+        return "emulated";
+    }
 }

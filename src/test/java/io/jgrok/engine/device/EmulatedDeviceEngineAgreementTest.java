@@ -9,4 +9,9 @@ class EmulatedDeviceEngineAgreementTest extends DeviceEngineAgreementTest {
     protected Device openDevice() {
         return EmulatedDevice.open();
     }
+
+    @Override
+    protected String kind() {
+        return "emulated";
+    }
 }

@@ -9,4 +9,9 @@ class EmulatedDeviceTrainingTest extends DeviceTrainingTest {
     protected Device openDevice() {
         return EmulatedDevice.open();
     }
+
+    @Override
+    protected String kind() {
+        return "emulated";
+    }
 }

@@ -9,4 +9,9 @@ class EmulatedKernelTest extends KernelTest {
     protected Device openDevice() {
         return EmulatedDevice.open();
     }
+
+    @Override
+    protected String kind() {
+        return "emulated";
+    }
 }

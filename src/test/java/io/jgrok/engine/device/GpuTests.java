@@ -10,7 +10,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Opening GPU 0 for the CUDA twins of the device-engine tests: skipped, with the probe's reason, where there is no
- * usable GPU, except under {@code make gpu-check} ({@code -Djgrok.test.requireGpu=true}), where a missing GPU fails.
+ * usable GPU, except with {@code -Djgrok.test.requireGpu=true} (e.g. {@code mvn test
+ * -Djgrok.test.argLine=-Djgrok.test.requireGpu=true} on a GPU machine), where a missing GPU fails. The same checks
+ * run without Maven as {@code jgrok gpu-check}.
  */
 final class GpuTests {
     private GpuTests() {

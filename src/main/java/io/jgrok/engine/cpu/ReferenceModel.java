@@ -3,9 +3,10 @@ package io.jgrok.engine.cpu;
 import io.jgrok.model.ParamLayout;
 
 /**
- * The one-layer transformer written the plain way, in float64, for tests: every position is computed (causal
- * attention over all queries, MLP at every position), nothing is precomputed per token, and the backward pass
- * is derived by hand from the forward. It shares nothing with {@link CpuModel} except the parameter layout.
+ * The one-layer transformer written the plain way, in float64, for tests and {@code jgrok gpu-check}: every position
+ * is computed (causal attention over all queries, MLP at every position), nothing is precomputed per token, and the
+ * backward pass is derived by hand from the forward. It shares nothing with {@link CpuModel} except the parameter
+ * layout.
  */
 public final class ReferenceModel {
     private final ParamLayout L;

@@ -1,8 +1,9 @@
 package io.jgrok;
 
 /**
- * The test suite's numeric tolerances, in one place. Each says what it bounds and why it has that size; tests
- * pick the one that matches the comparison they make instead of inventing their own.
+ * The numeric tolerances of the tests and of {@code jgrok gpu-check} (which runs the device checks from the jar, so
+ * they live in main), in one place. Each says what it bounds and why it has that size; a check picks the one that
+ * matches the comparison it makes instead of inventing its own.
  */
 public final class Tolerances {
     private Tolerances() {

@@ -4,7 +4,7 @@ import io.jgrok.model.ParamLayout;
 
 import java.util.Random;
 
-/** Random parameters and examples for tests (gaps between tensors stay zero, as in real buffers). */
+/** Random parameters and examples for the checks (gaps between tensors stay zero, as in real buffers). */
 public final class RandomWeights {
     private RandomWeights() {
     }

@@ -3,7 +3,7 @@ package io.jgrok;
 import io.jgrok.config.Preset;
 import io.jgrok.config.RunConfig;
 
-/** Configs used across tests. */
+/** Configs used across the tests and the device checks that {@code jgrok gpu-check} runs from the jar. */
 public final class TestConfigs {
     private TestConfigs() {
     }

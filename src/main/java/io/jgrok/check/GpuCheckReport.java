@@ -1,0 +1,367 @@
+package io.jgrok.check;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import io.jgrok.io.AtomicFiles;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The files {@code jgrok gpu-check} writes: gpu-check.json (every number, machine-readable), gpu-check.txt (a
+ * one-screen summary), profile.txt (the per-kernel table against src/main/cuda/README.md's FLOP and byte counts and
+ * the device's peaks) and gpu-check.log (written as the run goes, by {@link GpuCheck}). Four files, written
+ * atomically except the log.
+ */
+final class GpuCheckReport {
+    static final String JSON = "gpu-check.json";
+    static final String TEXT = "gpu-check.txt";
+    static final String PROFILE = "profile.txt";
+    static final String LOG = "gpu-check.log";
+    /** The training engine's target at the paper's config (test loss every epoch) on an H100. */
+    static final double TARGET_EPOCHS_PER_SECOND = 4000;
+
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
+            .disableHtmlEscaping().create();
+
+    private final GpuCheck.Options options;
+    private final Map<String, Object> probe;
+    private final List<GpuCheck.PartResult> parts;
+    private final double seconds;
+    private final int exit;
+
+    GpuCheckReport(GpuCheck.Options options, Map<String, Object> probe, List<GpuCheck.PartResult> parts,
+                   double seconds, int exit) {
+        this.options = options;
+        this.probe = probe;
+        this.parts = parts;
+        this.seconds = seconds;
+        this.exit = exit;
+    }
+
+    List<Path> write() {
+        Path out = options.out();
+        try {
+            AtomicFiles.writeString(out.resolve(JSON), GSON.toJson(json()) + "\n");
+            AtomicFiles.writeString(out.resolve(TEXT), summary());
+            String profile = profileText();
+            if (profile != null) {
+                AtomicFiles.writeString(out.resolve(PROFILE), profile);
+            }
+            return profile == null ? List.of(out.resolve(JSON), out.resolve(TEXT), out.resolve(LOG))
+                    : List.of(out.resolve(JSON), out.resolve(TEXT), out.resolve(PROFILE), out.resolve(LOG));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write to " + out, e);
+        }
+    }
+
+    private String result() {
+        return switch (exit) {
+            case 0 -> "PASS";
+            case 2 -> "DEVICE NOT USABLE";
+            default -> "FAIL";
+        };
+    }
+
+    private Map<String, Object> json() {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("format", "jgrok-gpu-check-1");
+        j.put("jgrok_version", Probe.version());
+        j.put("date", Instant.now().toString());
+        j.put("device", options.device());
+        j.put("quick", options.quick());
+        j.put("budget_seconds", options.budget());
+        j.put("seconds", seconds);
+        j.put("result", result());
+        j.put("exit", exit);
+        j.put("summary", headline());
+        j.put("probe", probe);
+        List<Map<String, Object>> ps = new ArrayList<>();
+        for (GpuCheck.PartResult r : parts) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", r.part.name());
+            m.put("title", r.part.title());
+            m.put("status", r.status);
+            m.put("note", r.note);
+            m.put("seconds", r.seconds);
+            m.put("cap_seconds", r.cap);
+            if (!r.checks.isEmpty()) {
+                m.put("checks", r.checks);
+            }
+            if (r.data != null && r.part.kind() != Part.Kind.PROBE) {
+                m.put("data", r.data);
+            }
+            ps.add(m);
+        }
+        j.put("parts", ps);
+        List<Map<String, Object>> table = kernelTable();
+        if (table != null) {
+            j.put("kernel_table", table);
+        }
+        return j;
+    }
+
+    /** The numbers a reader looks for first. */
+    private Map<String, Object> headline() {
+        Map<String, Object> h = new LinkedHashMap<>();
+        long passed = 0;
+        long failed = 0;
+        for (GpuCheck.PartResult r : parts) {
+            failed += r.failed();
+            passed += r.checks.size() - r.failed();
+        }
+        h.put("checks_passed", passed);
+        h.put("checks_failed", failed);
+        Map<String, Object> speed = data("speed");
+        if (speed != null) {
+            h.put("epochs_per_second", speed.get("epochs_per_second"));
+            h.put("epochs_timed", speed.get("epochs"));
+            h.put("target_epochs_per_second", TARGET_EPOCHS_PER_SECOND);
+            h.put("profile_epoch_us", speed.get("profile_epoch_us"));
+        }
+        Map<String, Object> train = data("train");
+        if (train != null) {
+            h.put("train_wall_seconds", train.get("wall_seconds"));
+            h.put("train_checkpoints", train.get("checkpoints"));
+            h.put("train_stopped_at_cap", train.get("stopped_at_cap"));
+        }
+        Map<String, Object> sweep = data("sweep");
+        if (sweep != null) {
+            Map<String, Object> rates = new LinkedHashMap<>();
+            for (Object o : (List<?>) sweep.get("widths")) {
+                Map<?, ?> w = (Map<?, ?>) o;
+                rates.put(String.valueOf(((Number) w.get("models")).intValue()), w.get("model_epochs_per_second"));
+            }
+            h.put("sweep_model_epochs_per_second", rates);
+        }
+        Map<String, Object> analyze = data("analyze");
+        if (analyze != null) {
+            h.put("analysis_wall_seconds", analyze.get("wall_seconds"));
+            h.put("analysis_checkpoints", analyze.get("checkpoints"));
+        }
+        return h;
+    }
+
+    private Map<String, Object> data(String part) {
+        for (GpuCheck.PartResult r : parts) {
+            if (r.part.name().equals(part)) {
+                return r.data;
+            }
+        }
+        return null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> gpu() {
+        return probe == null ? null : (Map<String, Object>) probe.get("gpu");
+    }
+
+    private double peak(String key) {
+        Map<String, Object> g = gpu();
+        Object v = g == null ? null : g.get(key);
+        return v instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    /** One screen: the machine, each part's verdict, the measured numbers. */
+    String summary() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "jgrok gpu-check (%s), %s, device %s, %s run: %s in %.0f s%n",
+                Probe.version(), Instant.now().toString().substring(0, 19).replace('T', ' '), options.device(),
+                options.quick() ? "quick" : "full", result(), seconds));
+        if (probe != null) {
+            for (String line : Probe.lines(probe)) {
+                sb.append("  ").append(line).append('\n');
+            }
+        }
+        sb.append('\n');
+        for (GpuCheck.PartResult r : parts) {
+            sb.append(String.format(Locale.ROOT, "%-9s %-10s %6.1f s  %s%n", r.part.name(), r.status, r.seconds,
+                    r.note == null ? "" : r.note));
+            if (r.part.kind() == Part.Kind.CHECKS && !r.checks.isEmpty()) {
+                Map<String, Object> worst = null;
+                double worstRatio = -1;
+                for (Map<String, Object> c : r.checks) {
+                    if (!Boolean.TRUE.equals(c.get("pass"))) {
+                        sb.append("          FAIL ").append(c.get("name")).append(": ").append(c.get("message"))
+                                .append('\n');
+                        if (c.get("sync_rerun") != null) {
+                            sb.append("               with JGROK_DEVICE_SYNC=1: ").append(c.get("sync_rerun"))
+                                    .append('\n');
+                        }
+                        continue;
+                    }
+                    double bound = number(c.get("worst_bound"));
+                    double ratio = bound > 0 ? number(c.get("worst_error")) / bound : 0;
+                    if (ratio > worstRatio) {
+                        worstRatio = ratio;
+                        worst = c;
+                    }
+                }
+                if (worst != null && number(worst.get("worst_bound")) > 0) {
+                    sb.append(String.format(Locale.ROOT, "          worst: %.2g of bound %.0e (%s; %s)%n",
+                            number(worst.get("worst_error")), number(worst.get("worst_bound")), worst.get("name"),
+                            worst.get("worst_what")));
+                }
+            }
+        }
+        sb.append('\n');
+        Map<String, Object> speed = data("speed");
+        if (speed != null) {
+            double rate = number(speed.get("epochs_per_second"));
+            sb.append(String.format(Locale.ROOT, "speed     %s config, %.0f epochs, test loss every epoch: %.0f "
+                    + "epochs/s (%.1f us/epoch; kernels %.1f us)%s%n", speed.get("config"),
+                    number(speed.get("epochs")), rate, 1e6 / rate, number(speed.get("profile_epoch_us")),
+                    options.quick() ? "" : String.format(Locale.ROOT, "; target %.0f: %s", TARGET_EPOCHS_PER_SECOND,
+                            rate >= TARGET_EPOCHS_PER_SECOND ? "met" : "NOT met")));
+        }
+        Map<String, Object> sweep = data("sweep");
+        if (sweep != null) {
+            sb.append("sweep    ");
+            for (Object o : (List<?>) sweep.get("widths")) {
+                Map<?, ?> w = (Map<?, ?>) o;
+                sb.append(w.get("skipped") != null ? String.format(Locale.ROOT, " N=%d skipped;",
+                        ((Number) w.get("models")).intValue()) : String.format(Locale.ROOT,
+                        " N=%d: %.0f model-epochs/s;", ((Number) w.get("models")).intValue(),
+                        number(w.get("model_epochs_per_second"))));
+            }
+            sb.setLength(sb.length() - 1);
+            sb.append('\n');
+        }
+        Map<String, Object> train = data("train");
+        if (train != null && train.get("projected_wall_seconds") instanceof Number projected) {
+            sb.append(String.format(Locale.ROOT, "train     stopped at its cap; the whole run would take about "
+                    + "%.0f s%n", projected.doubleValue()));
+        }
+        return sb.toString();
+    }
+
+    private static double number(Object o) {
+        return o instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    /**
+     * Each README row of the per-epoch cost table with its measured time: achieved GFLOP/s and GB/s, their fractions
+     * of the device's FP32 and DRAM peaks, the time against the floor (and against the budget, where the README gives
+     * one). Null without a profile; launches of a config other than the paper's get times only (the README's counts
+     * are for the paper's config).
+     */
+    List<Map<String, Object>> kernelTable() {
+        Map<String, Object> speed = data("speed");
+        if (speed == null || speed.get("profile") == null) {
+            return null;
+        }
+        boolean paper = "paper".equals(speed.get("config"));
+        KernelCosts costs = paper ? KernelCosts.load() : null;
+        Map<String, double[]> byRow = new LinkedHashMap<>();  // row -> {launches, µs}
+        List<Map<String, Object>> table = new ArrayList<>();
+        for (Object o : (List<?>) speed.get("profile")) {
+            Map<?, ?> l = (Map<?, ?>) o;
+            String label = String.valueOf(l.get("label"));
+            String row = KernelCosts.rowOf(label);
+            double[] acc = byRow.computeIfAbsent(row == null ? label : row, k -> new double[2]);
+            acc[0] += number(l.get("launches_per_epoch"));
+            acc[1] += number(l.get("us_per_epoch"));
+        }
+        double fp32 = peak("peak_fp32_gflops");
+        double dram = peak("peak_dram_gbps");
+        for (Map.Entry<String, double[]> e : byRow.entrySet()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("kernel", e.getKey());
+            m.put("launches_per_epoch", e.getValue()[0]);
+            double us = e.getValue()[1];
+            m.put("us_per_epoch", us);
+            KernelCosts.Row cost = costs == null ? null : costs.rows().stream().filter(r -> r.name().equals(
+                    e.getKey())).findFirst().orElse(null);
+            if (cost != null) {
+                m.put("mflop", cost.mflop());
+                m.put("mb", cost.megabytes());
+                m.put("floor_us", cost.floorMicros());
+                double gflops = 1000 * cost.mflop() / us;
+                double gbps = 1000 * cost.megabytes() / us;
+                m.put("gflops", gflops);
+                m.put("gbps", gbps);
+                m.put("fraction_of_fp32_peak", gflops / fp32);
+                m.put("fraction_of_dram_peak", gbps / dram);
+                m.put("times_floor", us / cost.floorMicros());
+                if (!Double.isNaN(cost.budgetMicros())) {
+                    m.put("budget_us", cost.budgetMicros());
+                    m.put("within_budget", us <= cost.budgetMicros());
+                }
+            }
+            table.add(m);
+        }
+        return table;
+    }
+
+    /** profile.txt: the kernel table, then the engine's own --profile table by launch label. */
+    private String profileText() {
+        List<Map<String, Object>> table = kernelTable();
+        if (table == null) {
+            return null;
+        }
+        Map<String, Object> speed = data("speed");
+        StringBuilder sb = new StringBuilder();
+        boolean paper = "paper".equals(speed.get("config"));
+        sb.append(String.format(Locale.ROOT, "Per-kernel time of a replayed epoch (%s config, mean over %.0f epochs) "
+                + "on %s%n", speed.get("config"), number(speed.get("profile_epochs")), speed.get("device")));
+        if (paper) {
+            sb.append(String.format(Locale.ROOT, "FLOP and bytes: src/main/cuda/README.md (\"Cost per epoch at the "
+                    + "paper's config\"); peaks: %.1f TFLOP/s FP32, %.0f GB/s DRAM (%s)%n",
+                    peak("peak_fp32_gflops") / 1000, peak("peak_dram_gbps"), gpu() == null ? "no GPU"
+                    : gpu().get("peaks_from")));
+        } else {
+            sb.append("FLOP and bytes: the README's counts are for the paper's config; this run measured another, so "
+                    + "times only\n");
+        }
+        sb.append('\n');
+        sb.append(String.format(Locale.ROOT, "%-42s %5s %9s %6s %8s %7s %8s %8s %6s %6s %8s %7s%n", "kernel",
+                "launch", "us/epoch", "share", "MFLOP", "MB", "GFLOP/s", "GB/s", "%FP32", "%DRAM", "floor us",
+                "x floor"));
+        double total = table.stream().mapToDouble(m -> number(m.get("us_per_epoch"))).sum();
+        for (Map<String, Object> m : table) {
+            double us = number(m.get("us_per_epoch"));
+            sb.append(String.format(Locale.ROOT, "%-42s %5.0f %9.1f %5.1f%%", truncate(String.valueOf(m.get("kernel")),
+                    42), number(m.get("launches_per_epoch")), us, 100 * us / total));
+            if (m.containsKey("mflop")) {
+                sb.append(String.format(Locale.ROOT, " %8.1f %7.2f %8.0f %8.0f %5.1f%% %5.1f%% %8.2f %7.1f",
+                        number(m.get("mflop")), number(m.get("mb")), number(m.get("gflops")), number(m.get("gbps")),
+                        100 * number(m.get("fraction_of_fp32_peak")), 100 * number(m.get("fraction_of_dram_peak")),
+                        number(m.get("floor_us")), number(m.get("times_floor"))));
+                if (m.containsKey("budget_us")) {
+                    sb.append(String.format(Locale.ROOT, "  budget %.1f us%s", number(m.get("budget_us")),
+                            Boolean.TRUE.equals(m.get("within_budget")) ? "" : "  OVER"));
+                }
+            }
+            sb.append('\n');
+        }
+        sb.append(String.format(Locale.ROOT, "%-42s %5s %9.1f %5.1f%%%n", "epoch (sum of kernels)", "", total,
+                100.0));
+        if (paper) {
+            KernelCosts costs = KernelCosts.load();
+            if (costs.total() != null) {
+                sb.append(String.format(Locale.ROOT, "README: %s MFLOP, %s MB, floor %s us per epoch%n",
+                        costs.total().cells().get("MFLOP"), costs.total().cells().get("MB"),
+                        costs.total().cells().get("floor µs")));
+            }
+        }
+        sb.append('\n');
+        sb.append("By launch label (the engine's --profile table):\n");
+        for (Object o : (List<?>) speed.get("profile")) {
+            Map<?, ?> l = (Map<?, ?>) o;
+            sb.append(String.format(Locale.ROOT, "  %-56s %5.1f %10.1f us%n", l.get("label"),
+                    number(l.get("launches_per_epoch")), number(l.get("us_per_epoch"))));
+        }
+        return sb.toString();
+    }
+
+    private static String truncate(String s, int n) {
+        return s.length() <= n ? s : s.substring(0, n - 1) + "~";
+    }
+}
