@@ -2,11 +2,12 @@
 MVN ?= mvn
 MVN_FLAGS ?= -q -B
 
-.PHONY: help run jar test bench jmh golden torch-fixtures clean readme-figures kernels emulator emulator-tsan emulator-tsan-optional test-tsan emulator-bench \
+.PHONY: help run demo jar test bench jmh golden torch-fixtures clean readme-figures kernels emulator emulator-tsan emulator-tsan-optional test-tsan emulator-bench \
         gpu-check dist dist-check
 
 help:
 	@echo "make run            train the paper's model (CPU when no GPU) into runs/paper, analyse it, draw the figures"
+	@echo "make demo           a small model that groks in about a minute on two cores: runs/demo, analysed and drawn"
 	@echo "make test           run the test suite (what CI runs); builds the emulator, and the kernels when nvcc exists"
 	@echo "make jar            build target/jgrok.jar"
 	@echo "make bench          epochs/s of the engines at the paper's config"
@@ -36,6 +37,15 @@ run: jar
 	if [ -f runs/paper/config.json ]; then ./jgrok train --resume runs/paper; else ./jgrok train --out runs/paper; fi
 	./jgrok analyze runs/paper
 	./jgrok figures runs/paper
+
+# A small model that groks in about a minute on two CPU cores (p 53, 50% of the pairs as training data, lr 3e-3,
+# 2,500 epochs), found by experiment: seed 0 reaches 99% test accuracy at epochs 926-943 with 1 or 2 threads, OpenBLAS
+# or the Java BLAS (DemoGroksTest checks it).
+DEMO_FLAGS = --p 53 --d_model 64 --d_mlp 256 --lr 0.003 --train_fraction 0.5 --n_epochs 2500 --checkpoint_every 50
+demo:
+	if [ -f runs/demo/config.json ]; then ./jgrok train --resume runs/demo; else ./jgrok train --out runs/demo $(DEMO_FLAGS); fi
+	./jgrok analyze runs/demo
+	./jgrok figures runs/demo
 
 test: emulator $(GPU_KERNELS)
 	$(MVN) $(MVN_FLAGS) test

@@ -20,7 +20,7 @@ import java.util.Map;
 
 /**
  * Writes {@code RUN_DIR/analysis/}: {@code arrays.safetensors}, {@code progress.csv}, {@code progress.json} and,
- * last, {@code summary.json}, each atomically. The schema is documented in README ("Analysis outputs") and is what the
+ * last, {@code summary.json}, each atomically. The schema is documented in docs/analysis.md ("Outputs") and is what the
  * figures read; change both together.
  */
 public final class AnalysisFiles {

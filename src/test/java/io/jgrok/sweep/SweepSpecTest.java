@@ -157,6 +157,6 @@ class SweepSpecTest {
             List<SweepRun> runs = SweepSpec.read(f, FLAGS).expand(FLAGS);
             assertFalse(runs.isEmpty(), f.toString());
         }
-        assertEquals(45, SweepSpec.read(Path.of("sweeps/issue-grid.json"), FLAGS).expand(FLAGS).size());
+        assertEquals(45, SweepSpec.read(Path.of("sweeps/grid.json"), FLAGS).expand(FLAGS).size());
     }
 }
