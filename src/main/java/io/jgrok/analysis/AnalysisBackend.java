@@ -49,6 +49,14 @@ public interface AnalysisBackend extends AutoCloseable {
     /** Fourier norms of W_E and W_L, their Gini coefficients and the sum of squared weights, per buffer. */
     WeightMeasures[] weightMeasures(float[][] params);
 
+    /**
+     * The AGOP of each parameter buffer: the mean over {@code examples} (pair indices a*p + b, normally the training
+     * pairs) of K^T K, K [p, 2p] the Jacobian of the p number logits with respect to the one-hot inputs at positions
+     * 0 and 1 (see docs/agop.md). Each result is 2p x 2p, row-major, rows and columns a's p entries then b's;
+     * symmetric and PSD up to rounding; the sum over examples is float64.
+     */
+    double[][] agop(float[][] params, int[] examples);
+
     @Override
     void close();
 }

@@ -211,6 +211,11 @@ public final class DeviceAnalysisBackend implements AnalysisBackend {
         }
     }
 
+    @Override
+    public double[][] agop(float[][] params, int[] examples) {
+        throw new UnsupportedOperationException("not yet");
+    }
+
     private static void checkLength(float[] x, int expected, String what) {
         if (x.length != expected) {
             throw new IllegalArgumentException(what + ": expected " + expected + " values, got " + x.length);
