@@ -57,6 +57,14 @@ public interface AnalysisBackend extends AutoCloseable {
      */
     double[][] agop(float[][] params, int[] examples);
 
+    /**
+     * Whether {@link #agop} is cheap enough to run by default ({@code analyze --agop auto}): true on a GPU; the CPU
+     * (about a second per paper-size checkpoint per core) and the emulated device say no.
+     */
+    default boolean agopIsCheap() {
+        return false;
+    }
+
     @Override
     void close();
 }

@@ -53,6 +53,8 @@ final class CpuAgop {
     private final double[] z;
     private final double[] w;
     private final double[] omega;
+    private final float[] muWeights;
+    private final float[] mu;
     private final double[] acc;
 
     CpuAgop(ParamLayout layout, CpuEngine engine) {
@@ -79,6 +81,8 @@ final class CpuAgop {
         this.z = new double[d];
         this.w = new double[2 * d];
         this.omega = new double[2 * dAug];
+        this.muWeights = new float[d * 2 * nHeads];
+        this.mu = new float[p * 2 * nHeads];
         this.acc = new double[4 * dAug * dAug];
     }
 
@@ -218,19 +222,22 @@ final class CpuAgop {
                 omega[pos * dAug + d + h] = 1;
             }
         }
-        for (int c = 0; c < p; c++) {
-            int row = c * dHat;
+        // mu columns: Zhat^T[:, d + pos*H + h] = Z^T Wmu[:, pos*H + h], Wmu[(h, e), pos*H + h] = alpha w_pos[(h, e)]
+        // (zero outside head h's rows): one small product instead of p * 2H dot products.
+        for (int h = 0; h < nHeads; h++) {
             for (int pos = 0; pos < 2; pos++) {
-                for (int h = 0; h < nHeads; h++) {
-                    double s = 0;
-                    int wo = pos * d + h * dHead;
-                    int zo = row + h * dHead;
-                    for (int e = 0; e < dHead; e++) {
-                        s += w[wo + e] * zhatT[zo + e];
-                    }
-                    zhatT[row + d + pos * nHeads + h] = (float) (attention[ab + h * 3 + pos] * s);
+                float alpha = attention[ab + h * 3 + pos];
+                int col = pos * nHeads + h;
+                for (int e = 0; e < dHead; e++) {
+                    int j = h * dHead + e;
+                    muWeights[j * 2 * nHeads + col] = (float) (alpha * w[pos * d + j]);
                 }
             }
+        }
+        Gemm.gemm(false, false, p, 2 * nHeads, d, 1f, zhatT, 0, dHat, muWeights, 0, 2 * nHeads, 0f, mu, 0,
+                2 * nHeads);
+        for (int c = 0; c < p; c++) {
+            System.arraycopy(mu, c * 2 * nHeads, zhatT, c * dHat + d, 2 * nHeads);
         }
         // S = Zhat Zhat^T over the p outputs (lower triangle), mirrored to full.
         Gemm.gramOfColumnsLower(dHat, p, 1f, zhatT, 0, dHat, 0f, gram, 0, dHat);

@@ -20,6 +20,9 @@ final class AnalyzeCommand {
         o.addOption(Cli.value("checkpoint", "E", "analyse the checkpoint of epoch E instead of the newest; its key "
                 + "frequencies are used for the progress measures"));
         o.addOption(Cli.value("threads", "N", "CPU threads (default: all cores)"));
+        o.addOption(Cli.value("agop", "WHEN", "AGOP progress measures (average gradient outer product of the logits "
+                + "w.r.t. the one-hot inputs; docs/agop.md): on, off, or auto (default: on when analysing on a GPU, "
+                + "where they are cheap; on the CPU they cost about a second per paper-size checkpoint per core)"));
         o.addOption(Cli.flag("quiet", "no progress bar"));
         o.addOption(Cli.flag("debug", "show stack traces on errors"));
         o.addOption(Cli.flag("help", "show this help"));
@@ -32,7 +35,8 @@ final class AnalyzeCommand {
         if (cl.hasOption("help")) {
             Cli.printHelp("./jgrok analyze RUN_DIR [options]", "Fourier analysis of a run: the final model's "
                     + "key frequencies, neuron clusters, ablations and Fourier norms, and the progress measures "
-                    + "(restricted/excluded loss, Gini, weight norm) over every checkpoint, with phase boundaries. "
+                    + "(restricted/excluded loss, Gini, weight norm) over every checkpoint, with phase boundaries; "
+                    + "with --agop, the AGOP measures (NFM correlation, circulant deviations, alignment). "
                     + "Writes RUN_DIR/analysis/summary.json, progress.csv, progress.json and arrays.safetensors.\n\n",
                     options, "");
             return 0;
@@ -50,8 +54,12 @@ final class AnalyzeCommand {
             throw new UserError("--threads must be a positive integer, got " + threads);
         }
         Long checkpoint = cl.hasOption("checkpoint") ? Cli.longValue(cl, "checkpoint", 0) : null;
+        String agop = cl.getOptionValue("agop", "auto");
+        if (!Analyzer.AGOP_CHOICES.contains(agop)) {
+            throw new UserError("--agop must be one of auto, on, off; got '" + agop + "'");
+        }
         Analyzer.run(new RunDirectory(Path.of(cl.getArgList().get(0))), new Analyzer.Options(checkpoint, device,
-                threads, !cl.hasOption("quiet"), System.out, System.err));
+                threads, !cl.hasOption("quiet"), System.out, System.err, agop));
         return 0;
     }
 }
