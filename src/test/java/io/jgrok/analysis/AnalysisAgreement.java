@@ -44,6 +44,33 @@ final class AnalysisAgreement {
             weights(re.weights(), ra.weights());
         }
         assertEquals(expected.phases(), actual.phases(), "phase boundaries");
+        assertEquals(expected.agop() == null, actual.agop() == null, "both or neither with AGOP measures");
+        if (expected.agop() != null) {
+            agop(expected.agop(), actual.agop());
+        }
+    }
+
+    /**
+     * The AGOP part: the final AGOP within float32 tolerance of its largest entry; the measures of sqrt(AGOP) within
+     * {@link Tolerances#AGOP_MEASURE_ABS} (the square root turns rounding in G into larger changes on G's small
+     * eigenvalues); the same heatmap checkpoints.
+     */
+    static void agop(AgopResults e, AgopResults a) {
+        assertEquals(e.examples(), a.examples());
+        assertEquals(e.referenceEpoch(), a.referenceEpoch());
+        assertTrue(AgopBackendContract.relErr(a.finalG(), e.finalG()) < Tolerances.FLOAT32_REL, "final AGOP");
+        assertArrayEquals(e.epochs(), a.epochs());
+        assertArrayEquals(e.heatmapEpochs(), a.heatmapEpochs());
+        for (int i = 0; i < e.measures().size(); i++) {
+            double[] ve = e.values(i);
+            double[] va = a.values(i);
+            // The trace is linear in G: float32 tolerance; the others are measures of sqrt(G) in [0, 1].
+            assertTrue(AnalysisBackendContract.relErr(va[0], ve[0]) < Tolerances.FLOAT32_REL, "AGOP trace");
+            for (int k = 1; k < ve.length; k++) {
+                assertEquals(ve[k], va[k], Tolerances.AGOP_MEASURE_ABS, AgopResults.COLUMNS.get(k) + " at epoch "
+                        + e.epochs()[i]);
+            }
+        }
     }
 
     private static void logits(LogitMeasures e, LogitMeasures a) {
