@@ -355,7 +355,8 @@ public final class Trainer {
         }
         writeHistory(history);
         try {
-            Checkpoints.write(dir.checkpoint(epoch), config, epoch, state);
+            Checkpoints.write(dir.checkpoint(epoch), config, epoch, state,
+                    config.saveGradients() ? engine.lastGradient() : null);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint for epoch " + epoch + " in " + dir.checkpoints()
                     + " (earlier checkpoints are intact)", e);
