@@ -145,6 +145,25 @@ class SaveGradientsTest {
                 new RunDirectory(on).checkpoint(4).toString())));
     }
 
+    @Test
+    void aSweepOfLockstepDeviceRunsSavesEachRunsOwnGradients() throws Exception {
+        Path spec = tmp.resolve("spec.json");
+        Files.writeString(spec, "{\"p\": 11, \"d_model\": 16, \"n_heads\": 4, \"d_mlp\": 24, \"n_epochs\": 4, "
+                + "\"checkpoint_every\": 1, \"seeds\": \"1..2\", \"device\": \"emulated\", "
+                + "\"save_gradients\": true, \"analysis\": \"none\"}");
+        Path out = tmp.resolve("sweep");
+        assertEquals(0, Main.run(new String[] {"sweep", spec.toString(), "--out", out.toString(), "--quiet"}));
+        try (var runs = Files.list(out.resolve("runs"))) {
+            java.util.List<Path> all = runs.toList();
+            assertEquals(2, all.size(), all.toString());
+            for (Path run : all) {
+                RunDirectory dir = new RunDirectory(run);
+                assertEquals("emulated", dir.readConfig().device());
+                assertGradientsOfEverySteps(dir.readConfig(), dir);
+            }
+        }
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
