@@ -50,6 +50,7 @@ final class CpuAgop {
     private final float[] cinAct;
     private final float[] zhatT;
     private final float[] gram;
+    private final double[] gramD;
     private final double[] z;
     private final double[] w;
     private final double[] omega;
@@ -78,6 +79,7 @@ final class CpuAgop {
         this.cinAct = new float[m * d];
         this.zhatT = new float[p * dHat];
         this.gram = new float[dHat * dHat];
+        this.gramD = new double[dHat * dHat];
         this.z = new double[d];
         this.w = new double[2 * d];
         this.omega = new double[2 * dAug];
@@ -241,9 +243,12 @@ final class CpuAgop {
         }
         // S = Zhat Zhat^T over the p outputs (lower triangle), mirrored to full.
         Gemm.gramOfColumnsLower(dHat, p, 1f, zhatT, 0, dHat, 0f, gram, 0, dHat);
+        // Widened once and mirrored, so that the loops below are plain float64 multiply-adds (vectorised by C2).
         for (int r = 0; r < dHat; r++) {
-            for (int s = 0; s < r; s++) {
-                gram[s * dHat + r] = gram[r * dHat + s];
+            for (int s = 0; s <= r; s++) {
+                double v = gram[r * dHat + s];
+                gramD[r * dHat + s] = v;
+                gramD[s * dHat + r] = v;
             }
         }
         // acc[(P, r), (Q, s)] += omega[P, r] omega[Q, s] S[src(P, r), src(Q, s)], P >= Q, lower triangle:
@@ -261,10 +266,10 @@ final class CpuAgop {
                     int zEnd = Math.min(sEnd, d);
                     int om = bq * dAug;
                     for (int s = 0; s < zEnd; s++) {
-                        acc[accBase + s] += wr * omega[om + s] * gram[gramRow + s];
+                        acc[accBase + s] += wr * omega[om + s] * gramD[gramRow + s];
                     }
                     for (int s = d; s < sEnd; s++) {
-                        acc[accBase + s] += wr * gram[gramRow + d + bq * nHeads + (s - d)];
+                        acc[accBase + s] += wr * gramD[gramRow + d + bq * nHeads + (s - d)];
                     }
                 }
             }
