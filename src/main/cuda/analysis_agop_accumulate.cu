@@ -16,9 +16,9 @@
 #include "jgrok_cuda.cuh"
 
 extern "C" __global__ void __launch_bounds__(256) agop_accumulate(double* acc, const float* gram, int n_chunk,
-                                                                  int slots, const float* attention, long long n_examples,
-                                                                  int first_example, int first_chunk, int d,
-                                                                  int n_heads) {
+                                                                  int slots, const float* attention,
+                                                                  long long n_examples, int first_example,
+                                                                  int first_chunk, int d, int n_heads) {
     const int d_aug = d + n_heads;
     const int dim = 2 * d_aug;
     const int d_hat = d + 2 * n_heads;

@@ -10,9 +10,9 @@ import io.jgrok.model.ParamLayout;
  * 0 and 1 (2p entries). docs/agop.md derives the factorisation used here; in short, for example (a, b) with attention
  * weights alpha[pos][h] from {@code =}, active MLP neurons act, and position pos in {0, 1}:
  * <pre>
- *   Z      = C_U + C_in[:, act] W_L[act, :]                  [d, p]  (C_U = W_O W_U', C_in = W_O W_in, W_L = W_out W_U')
- *   mu_pos = alpha[pos][h] (v_pos,h - z_h)^T Z[h]            [H, p]  (v: value at pos, z: attention output)
- *   K_pos  = E_V diag(alpha[pos]) Z + E_K mu_pos              [p, p]  (E_V = W_E' W_V, E_K = W_E' kappa)
+ *   Z        = C_U + C_in[:, act] W_L[act, :]           [d, p]  (C_U = W_O W_U', C_in = W_O W_in, W_L = W_out W_U')
+ *   mu_pos   = alpha[pos][h] (v_pos,h - z_h)^T Z[h]      [H, p]  (v: value at pos, z: attention output)
+ *   K_pos^T  = E_V diag(alpha[pos]) Z + E_K mu_pos       [p, p]  (E_V = W_E' W_V, E_K = W_E' kappa; rows: inputs)
  * </pre>
  * so with Y_pos = [diag(alpha[pos]) Z ; mu_pos] ((d + H) x p) and E = [E_V | E_K] (p x (d + H)), the AGOP block
  * (pos, pos') is E (mean of Y_pos Y_pos'^T) E^T. Per example only Z (a [p x act] x [act x d] product), the Gram

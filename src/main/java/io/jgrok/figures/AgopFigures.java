@@ -122,8 +122,8 @@ final class AgopFigures {
         sb.append("Average gradient outer product of the ").append(run.p()).append(" number logits with respect "
                 + "to the one-hot inputs of a and b, averaged over the ").append(RunData.whole(a, "examples"))
                 .append(" training pairs, at every checkpoint (definitions: <code>docs/agop.md</code>). At the "
-                        + "analysed checkpoint: Pearson correlation of \u221aAGOP with the embedding's Gram matrix "
-                        + "(the NFM analogue) ").append(fmt(fin, "nfm_correlation"))
+                        + "analysed checkpoint: Pearson correlation of \u221aAGOP with the Gram matrix of the "
+                        + "input vectors W_E[t] + W_pos[pos] (the NFM analogue) ").append(fmt(fin, "nfm_correlation"))
                 .append("; circulant deviation of the a-b block ").append(fmt(fin, "deviation_ab_sum"))
                 .append(" along a + b and ").append(fmt(fin, "deviation_ab_difference")).append(" along a \u2212 b; ")
                 .append("share of its 2D Fourier norm on the key frequencies ").append(fmt(fin, "key_share"))
