@@ -55,9 +55,9 @@ final class AgopFigures {
         int cols = Math.min(k, 2);
         int rows = (k + cols - 1) / cols;
         return new Figure(HEATMAPS, "The a-b block of \u221aAGOP over training",
-                "Each panel on its own colour scale. Unstructured at initialisation; as the Fourier circuit forms, "
-                        + "stripes appear along the wrapped diagonals (constant in a \u2212 b) and anti-diagonals "
-                        + "(constant in a + b), at the key frequencies.",
+                "Each panel on its own colour scale. At initialisation only the diagonal (the same token in both "
+                        + "positions) stands out; as the Fourier circuit forms, stripes of constant a \u2212 b and "
+                        + "of constant a + b appear, at the key frequencies.",
                 cols * 520, rows * 480 + Layout.TITLE_BAND, (g, w, h) -> {
                     Rectangle2D[] panels = Layout.grid(Layout.title(g, "\u221aAGOP, block of the b entries "
                             + "(rows) against the a entries (columns), at " + k + " checkpoints", w, h), rows, cols);
@@ -76,9 +76,9 @@ final class AgopFigures {
         double[] x = Curves.toDouble(pr.epochs());
         double max = pr.lastEpoch();
         return new Figure(MEASURES, "AGOP measures over training",
-                "Circulant deviation falls and alignment with the final \u221aAGOP rises as the excluded loss rises "
-                        + "and the restricted loss falls: the AGOP takes the final circuit's structure during "
-                        + "circuit formation, before the test loss drops.",
+                "The diagonal blocks become circulant, the a-b block loses its deviation along a \u2212 b and "
+                        + "alignment with the final \u221aAGOP rises during circuit formation, while the test loss "
+                        + "is still high; the a-b block's mix of a \u2212 b and a + b structure can change later.",
                 1200, 940, (g, w, h) -> {
                     Rectangle2D[] p = Layout.grid(Layout.title(g, "AGOP progress measures over training (averaged "
                             + "over the training pairs)", w, h), 2, 2);
