@@ -100,6 +100,34 @@ public final class AnalysisAgreement {
             weights(v, re.weights(), ra.weights(), "checkpoint " + re.epoch());
         }
         v.equal("phase boundaries", expected.phases(), actual.phases());
+        v.isTrue("both or neither with AGOP measures", (expected.agop() == null) == (actual.agop() == null));
+        if (expected.agop() != null) {
+            agop(v, expected.agop(), actual.agop());
+        }
+    }
+
+    /**
+     * The AGOP part: the final AGOP within float32 tolerance of its largest entry; the measures of sqrt(AGOP) within
+     * {@link Tolerances#AGOP_MEASURE_ABS} (the square root turns rounding in G into larger changes on G's small
+     * eigenvalues); the same heatmap checkpoints.
+     */
+    public static void agop(Verdict v, AgopResults e, AgopResults a) {
+        v.equal("AGOP examples", e.examples(), a.examples());
+        v.equal("AGOP reference epoch", e.referenceEpoch(), a.referenceEpoch());
+        close(v, e.finalG(), a.finalG(), Tolerances.FLOAT32_ABS_FLOOR, "final AGOP");
+        v.isTrue("AGOP epochs", java.util.Arrays.equals(e.epochs(), a.epochs()));
+        v.isTrue("AGOP heatmap epochs", java.util.Arrays.equals(e.heatmapEpochs(), a.heatmapEpochs()));
+        for (int i = 0; i < e.measures().size(); i++) {
+            double[] ve = e.values(i);
+            double[] va = a.values(i);
+            // The trace is linear in G: float32 tolerance; the others are measures of sqrt(G) in [0, 1].
+            v.within("AGOP trace at epoch " + e.epochs()[i] + " (relative)", relErr(va[0], ve[0]),
+                    Tolerances.FLOAT32_REL);
+            for (int k = 1; k < ve.length; k++) {
+                v.close(AgopResults.COLUMNS.get(k) + " at epoch " + e.epochs()[i], ve[k], va[k],
+                        Tolerances.AGOP_MEASURE_ABS);
+            }
+        }
     }
 
     /** The logit measures of one checkpoint: losses relatively (no floor), accuracies exactly. */

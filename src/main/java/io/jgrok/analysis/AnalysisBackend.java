@@ -49,6 +49,22 @@ public interface AnalysisBackend extends AutoCloseable {
     /** Fourier norms of W_E and W_L, their Gini coefficients and the sum of squared weights, per buffer. */
     WeightMeasures[] weightMeasures(float[][] params);
 
+    /**
+     * The AGOP of each parameter buffer: the mean over {@code examples} (pair indices a*p + b, normally the training
+     * pairs) of K^T K, K [p, 2p] the Jacobian of the p number logits with respect to the one-hot inputs at positions
+     * 0 and 1 (see docs/agop.md). Each result is 2p x 2p, row-major, rows and columns a's p entries then b's;
+     * symmetric and PSD up to rounding; the sum over examples is float64.
+     */
+    double[][] agop(float[][] params, int[] examples);
+
+    /**
+     * Whether {@link #agop} is cheap enough to run by default ({@code analyze --agop auto}): true on a GPU; the CPU
+     * (about a second per paper-size checkpoint per core) and the emulated device say no.
+     */
+    default boolean agopIsCheap() {
+        return false;
+    }
+
     @Override
     void close();
 }

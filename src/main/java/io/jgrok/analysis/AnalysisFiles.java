@@ -74,11 +74,33 @@ public final class AnalysisFiles {
         return v;
     }
 
+    /** The run's progress columns: {@link #progressColumns(int[])}, then the AGOP columns when computed. */
+    static List<String> progressColumns(AnalysisResults r) {
+        List<String> cols = progressColumns(r.keyFrequencies());
+        if (r.agop() != null) {
+            cols.addAll(AgopResults.COLUMNS);
+        }
+        return cols;
+    }
+
+    /** Row i's values in {@link #progressColumns(AnalysisResults)} order. */
+    static double[] progressValues(AnalysisResults r, int i) {
+        double[] v = progressValues(r.progress().get(i));
+        if (r.agop() == null) {
+            return v;
+        }
+        double[] extra = r.agop().values(i);
+        double[] out = java.util.Arrays.copyOf(v, v.length + extra.length);
+        System.arraycopy(extra, 0, out, v.length, extra.length);
+        return out;
+    }
+
     static String progressCsv(AnalysisResults r) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.join(",", progressColumns(r.keyFrequencies()))).append('\n');
-        for (ProgressMeasures.Row row : r.progress()) {
-            double[] v = progressValues(row);
+        sb.append(String.join(",", progressColumns(r))).append('\n');
+        for (int ri = 0; ri < r.progress().size(); ri++) {
+            ProgressMeasures.Row row = r.progress().get(ri);
+            double[] v = progressValues(r, ri);
             for (int i = 0; i < v.length; i++) {
                 if (i > 0) {
                     sb.append(',');
@@ -98,13 +120,13 @@ public final class AnalysisFiles {
         JsonObject o = new JsonObject();
         o.addProperty("format", PROGRESS_FORMAT);
         o.add("key_frequencies", ints(r.keyFrequencies()));
-        List<String> cols = progressColumns(r.keyFrequencies());
+        List<String> cols = progressColumns(r);
         JsonArray names = new JsonArray();
         cols.forEach(names::add);
         o.add("columns", names);
         List<double[]> values = new ArrayList<>();
-        for (ProgressMeasures.Row row : r.progress()) {
-            values.add(progressValues(row));
+        for (int i = 0; i < r.progress().size(); i++) {
+            values.add(progressValues(r, i));
         }
         for (int c = 0; c < cols.size(); c++) {
             JsonArray a = new JsonArray();
@@ -235,6 +257,7 @@ public final class AnalysisFiles {
         ph.addProperty("rule", PhaseBoundaries.RULE);
         o.add("phases", ph);
 
+        o.add("agop", r.agop() == null ? JsonNull.INSTANCE : r.agop().summary(r.phases()));
         JsonArray warnings = new JsonArray();
         r.warnings().forEach(warnings::add);
         o.add("warnings", warnings);
@@ -381,6 +404,9 @@ public final class AnalysisFiles {
         t.put("progress_neuron_logit_frequency_norms", tensor(wlNorms, rows, nk));
         t.put("progress_key_amplitudes", tensor(amplitudes, rows, nKey));
         t.put("progress_excluded_loss_per_frequency", tensor(excludedPer, rows, nKey));
+        if (r.agop() != null) {
+            r.agop().addArrays(t, basis);
+        }
         return t;
     }
 

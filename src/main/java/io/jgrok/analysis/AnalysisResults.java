@@ -8,7 +8,14 @@ import java.util.List;
 /** Everything one {@code jgrok analyze} produces, before it is written. */
 public record AnalysisResults(Path runDir, Path checkpointFile, RunConfig config, String backend,
                               FinalAnalysis.Result fin, List<ProgressMeasures.Row> progress,
-                              PhaseBoundaries.Phases phases, List<String> warnings) {
+                              PhaseBoundaries.Phases phases, List<String> warnings, AgopResults agop) {
+
+    /** Without the AGOP measures ({@code --agop off}). */
+    public AnalysisResults(Path runDir, Path checkpointFile, RunConfig config, String backend,
+                           FinalAnalysis.Result fin, List<ProgressMeasures.Row> progress,
+                           PhaseBoundaries.Phases phases, List<String> warnings) {
+        this(runDir, checkpointFile, config, backend, fin, progress, phases, warnings, null);
+    }
 
     /** Frequencies whose norm is at least this fraction of the largest count as significant (non-negligible). */
     public static final double SIGNIFICANT_FRACTION = 0.1;

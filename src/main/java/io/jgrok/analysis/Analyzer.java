@@ -29,15 +29,25 @@ public final class Analyzer {
      * @param checkpoint  epoch of the checkpoint to analyse, or null for the newest
      * @param device      auto, cpu, cuda or emulated
      * @param progressBar show a progress bar (on a terminal)
+     * @param agop        the AGOP measures: on, off, or auto (on where the backend computes them cheaply: a GPU)
      */
     public record Options(Long checkpoint, String device, int threads, boolean progressBar, PrintStream out,
-                          PrintStream err, KeyFrequencyRule keyFrequencies) {
-        /** With the default key-frequency rule. */
+                          PrintStream err, KeyFrequencyRule keyFrequencies, String agop) {
+        public Options {
+            if (!AGOP_CHOICES.contains(agop)) {
+                throw new UserError("--agop must be one of auto, on, off; got '" + agop + "'");
+            }
+        }
+
+        /** With the default key-frequency rule and {@code --agop auto}. */
         public Options(Long checkpoint, String device, int threads, boolean progressBar, PrintStream out,
                        PrintStream err) {
-            this(checkpoint, device, threads, progressBar, out, err, KeyFrequencyRule.CLUSTERED);
+            this(checkpoint, device, threads, progressBar, out, err, KeyFrequencyRule.CLUSTERED, "auto");
         }
     }
+
+    /** Values of {@code --agop}. */
+    public static final List<String> AGOP_CHOICES = List.of("auto", "on", "off");
 
     public static AnalysisResults run(RunDirectory dir, Options options) {
         if (!Files.isDirectory(dir.root())) {
@@ -83,17 +93,34 @@ public final class Analyzer {
             }
             AblationPlan plan = new AblationPlan(fin.keys().frequencies(), split.train(), split.test(), false);
             List<ProgressMeasures.Row> rows;
-            try (Progress bar = Progress.create("progress measures", "ckpt", files.size(), 0,
-                    options.progressBar())) {
-                rows = ProgressMeasures.compute(backend, config, files, plan, bar);
+            PhaseBoundaries.Phases phases;
+            AgopResults agop = null;
+            boolean withAgop = switch (options.agop()) {
+                case "on" -> true;
+                case "off" -> false;
+                default -> backend.agopIsCheap();
+            };
+            if (!withAgop && options.agop().equals("auto")) {
+                options.err().println("jgrok: AGOP measures not computed (slow here: " + files.size()
+                        + " checkpoints; see docs/agop.md for the cost); --agop on adds them");
             }
-            long[] epochs = rows.stream().mapToLong(ProgressMeasures.Row::epoch).toArray();
-            double[] test = rows.stream().mapToDouble(r -> r.logits().lossTest()).toArray();
-            double[] testAcc = rows.stream().mapToDouble(r -> r.logits().accuracyTest()).toArray();
-            double[] excluded = rows.stream().mapToDouble(r -> r.logits().excludedLoss()).toArray();
-            PhaseBoundaries.Phases phases = PhaseBoundaries.estimate(epochs, test, testAcc, excluded);
+            try (AgopPass agopPass = withAgop ? AgopPass.start(backend, layout, fin.keys().frequencies(),
+                    split.train(), ck.state().params(), ck.epoch(), options.threads()) : null;
+                 Progress bar = Progress.create(withAgop ? "progress measures + AGOP" : "progress measures", "ckpt",
+                         files.size(), 0, options.progressBar())) {
+                rows = ProgressMeasures.compute(backend, config, files, plan, bar,
+                        agopPass == null ? null : agopPass::measure);
+                long[] epochs = rows.stream().mapToLong(ProgressMeasures.Row::epoch).toArray();
+                double[] test = rows.stream().mapToDouble(r -> r.logits().lossTest()).toArray();
+                double[] testAcc = rows.stream().mapToDouble(r -> r.logits().accuracyTest()).toArray();
+                double[] excluded = rows.stream().mapToDouble(r -> r.logits().excludedLoss()).toArray();
+                phases = PhaseBoundaries.estimate(epochs, test, testAcc, excluded);
+                if (agopPass != null) {
+                    agop = agopPass.finish(phases);
+                }
+            }
             AnalysisResults results = new AnalysisResults(dir.root(), target, config, backend.description(), fin,
-                    rows, phases, warnings);
+                    rows, phases, warnings, agop);
             try {
                 AnalysisFiles.write(dir.analysis(), results);
             } catch (IOException e) {

@@ -19,6 +19,7 @@ public final class CpuAnalysisBackend implements AnalysisBackend {
     private final CpuEngine[] engines;
     private final CpuEngine wideEngine;
     private final int[] allInputs;
+    private final CpuAgop[] agops;
 
     public CpuAnalysisBackend(RunConfig config, int threads) {
         if (threads < 1) {
@@ -33,6 +34,7 @@ public final class CpuAnalysisBackend implements AnalysisBackend {
         one.threads = 1;
         RunConfig single = one.build();
         this.engines = new CpuEngine[threads];
+        this.agops = new CpuAgop[threads];
         for (int i = 0; i < threads; i++) {
             engines[i] = new CpuEngine(single, split);
         }
@@ -153,6 +155,21 @@ public final class CpuAnalysisBackend implements AnalysisBackend {
         double[] wlF = RealTransforms.transform1d(basis, wlT, layout.dMlp, null);
         return WeightMeasures.of(basis, rowNorms(embedF, p, layout.dModel), rowNorms(wlF, p, layout.dMlp),
                 layout.sumOfSquares(params));
+    }
+
+    @Override
+    public double[][] agop(float[][] params, int[] examples) {
+        double[][] out = new double[params.length][];
+        forEachItem(params.length, (i, w) -> out[i] = agopOf(w).agop(params[i], examples));
+        return out;
+    }
+
+    /** Worker w's AGOP workspace (made on first use: most analyses never need one). */
+    private CpuAgop agopOf(int worker) {
+        if (agops[worker] == null) {
+            agops[worker] = new CpuAgop(layout, engines[worker]);
+        }
+        return agops[worker];
     }
 
     static double[] rowNorms(double[] x, int rows, int cols) {

@@ -48,6 +48,7 @@ public final class DeviceAnalysisBackend implements AnalysisBackend {
     private final DeviceTransforms transforms;
     private final DeviceLogitMeasures logitMeasures;
     private final DeviceWeightMeasures weightMeasures;
+    private final DeviceAgop agop;
     private final RunConfig config;
     private final int[] allInputs;
     private final Options options;
@@ -63,6 +64,7 @@ public final class DeviceAnalysisBackend implements AnalysisBackend {
         this.transforms = new DeviceTransforms(device, spectra, basis);
         this.logitMeasures = new DeviceLogitMeasures(device, basis, layout.nOutputs);
         this.weightMeasures = new DeviceWeightMeasures(device, basis, layout, transforms);
+        this.agop = new DeviceAgop(device, config, layout);
         this.allInputs = java.util.stream.IntStream.range(0, config.p() * config.p()).toArray();
         this.options = options;
     }
@@ -209,6 +211,19 @@ public final class DeviceAnalysisBackend implements AnalysisBackend {
         try (DeviceScratch s = scratch()) {
             return weightMeasures.measure(s, params);
         }
+    }
+
+    @Override
+    public double[][] agop(float[][] params, int[] examples) {
+        try (DeviceScratch s = scratch()) {
+            return agop.agop(s, params, examples);
+        }
+    }
+
+    /** On a GPU the AGOP of 400 paper-size checkpoints is seconds of kernel time; on the emulated device it is not. */
+    @Override
+    public boolean agopIsCheap() {
+        return device instanceof io.jgrok.device.CudaDevice;
     }
 
     private static void checkLength(float[] x, int expected, String what) {

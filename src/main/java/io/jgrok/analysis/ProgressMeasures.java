@@ -30,8 +30,20 @@ public final class ProgressMeasures {
     private record Loaded(long[] epochs, float[][] params) {
     }
 
+    /** Extra work on each batch of checkpoints once its measures are done (the AGOP pass). */
+    @FunctionalInterface
+    public interface BatchHook {
+        void accept(long[] epochs, float[][] params);
+    }
+
     public static List<Row> compute(AnalysisBackend backend, RunConfig config, List<Path> checkpoints,
                                     AblationPlan plan, Progress progress) {
+        return compute(backend, config, checkpoints, plan, progress, null);
+    }
+
+    /** As above, handing every batch to {@code hook} as well (null for none). */
+    public static List<Row> compute(AnalysisBackend backend, RunConfig config, List<Path> checkpoints,
+                                    AblationPlan plan, Progress progress, BatchHook hook) {
         ParamLayout layout = new ParamLayout(config);
         int batch = Math.max(1, backend.preferredBatch());
         List<Row> rows = new ArrayList<>(checkpoints.size());
@@ -47,6 +59,9 @@ public final class ProgressMeasures {
                 next = load(reader, config, layout, checkpoints, start + batch, batch);
                 LogitMeasures[] lm = backend.logitMeasures(backend.logits(current.params()), plan);
                 WeightMeasures[] wm = backend.weightMeasures(current.params());
+                if (hook != null) {
+                    hook.accept(current.epochs(), current.params());
+                }
                 for (int i = 0; i < lm.length; i++) {
                     rows.add(new Row(current.epochs()[i], lm[i], wm[i]));
                 }

@@ -57,6 +57,16 @@ public final class SummaryText {
         row(sb, "end of circuit formation", epoch(ph.circuitFormationEnd()),
                 epoch(PaperNumbers.CIRCUIT_FORMATION_END));
         row(sb, "end of cleanup", epoch(ph.cleanupEnd()), epoch(PaperNumbers.CLEANUP_END));
+        AgopResults agop = r.agop();
+        if (agop != null && !agop.measures().isEmpty()) {
+            AgopMeasures last = agop.measures().get(agop.measures().size() - 1);
+            row(sb, "AGOP: NFM correlation (final)", String.format(Locale.ROOT, "%.3f", last.nfmCorrelation()),
+                    "0.92-0.96 (MLPs, Mallinar et al.)");
+            row(sb, "AGOP: a-b deviation sum / diff", String.format(Locale.ROOT, "%.3f / %.3f", last.crossSum(),
+                    last.crossDifference()), "");
+            row(sb, "AGOP: alignment 0.5 / 0.9 (epoch)", epoch(agop.firstEpochWithAlignment(0.5)) + " / "
+                    + epoch(agop.firstEpochWithAlignment(0.9)), "");
+        }
         return sb.toString();
     }
 

@@ -24,6 +24,9 @@ final class AnalyzeCommand {
                 + "that own at least one neuron with frac_explained >= 0.85), notebook (the paper notebook's rule: the "
                 + "distinct argmax frequency over all neurons) or a list such as 14,35,41,42,52"));
         o.addOption(Cli.value("threads", "N", "CPU threads (default: all cores)"));
+        o.addOption(Cli.value("agop", "WHEN", "AGOP progress measures (average gradient outer product of the logits "
+                + "w.r.t. the one-hot inputs; docs/agop.md): on, off, or auto (default: on when analysing on a GPU, "
+                + "where they are cheap; on the CPU they cost about a second per paper-size checkpoint per core)"));
         o.addOption(Cli.flag("quiet", "no progress bar"));
         o.addOption(Cli.flag("debug", "show stack traces on errors"));
         o.addOption(Cli.flag("help", "show this help"));
@@ -36,7 +39,8 @@ final class AnalyzeCommand {
         if (cl.hasOption("help")) {
             Cli.printHelp("./jgrok analyze RUN_DIR [options]", "Fourier analysis of a run: the final model's "
                     + "key frequencies, neuron clusters, ablations and Fourier norms, and the progress measures "
-                    + "(restricted/excluded loss, Gini, weight norm) over every checkpoint, with phase boundaries. "
+                    + "(restricted/excluded loss, Gini, weight norm) over every checkpoint, with phase boundaries; "
+                    + "with --agop, the AGOP measures (NFM correlation, circulant deviations, alignment). "
                     + "Writes RUN_DIR/analysis/summary.json, progress.csv, progress.json and arrays.safetensors.\n\n",
                     options, "");
             return 0;
@@ -56,10 +60,14 @@ final class AnalyzeCommand {
         Long checkpoint = cl.hasOption("checkpoint") ? Cli.longValue(cl, "checkpoint", 0) : null;
         KeyFrequencyRule rule = cl.hasOption("key_freqs") ? KeyFrequencyRule.parse(cl.getOptionValue("key_freqs"))
                 : KeyFrequencyRule.CLUSTERED;
+        String agop = cl.getOptionValue("agop", "auto");
+        if (!Analyzer.AGOP_CHOICES.contains(agop)) {
+            throw new UserError("--agop must be one of auto, on, off; got '" + agop + "'");
+        }
         RunDirectory dir = new RunDirectory(Path.of(cl.getArgList().get(0)));
         LiveRunNotice.print(dir, "this analysis covers the checkpoints written so far", System.err);
         Analyzer.run(dir, new Analyzer.Options(checkpoint, device, threads, !cl.hasOption("quiet"), System.out,
-                System.err, rule));
+                System.err, rule, agop));
         return 0;
     }
 }

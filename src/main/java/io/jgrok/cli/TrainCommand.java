@@ -42,6 +42,11 @@ final class TrainCommand {
         o.addOption(Cli.value("out", "DIR", "run directory (default runs/<preset>-seed<seed>)"));
         o.addOption(Cli.value("eval_every", "N", "evaluate the test set every N epochs (default 1)"));
         o.addOption(Cli.value("checkpoint_every", "N", "write a checkpoint every N epochs (default 100)"));
+        o.addOption(org.apache.commons.cli.Option.builder().longOpt("save_gradients").hasArg().optionalArg(true)
+                .argName("BOOL").desc("store in each checkpoint the full-batch loss gradient of that epoch's step "
+                        + "(grad.<name> tensors, at the weights before the step, before Grokfast and frozen "
+                        + "ranges), for your own gradient analyses; about a third larger checkpoints (default off; "
+                        + "--save_gradients alone means true)").build());
         o.addOption(Cli.value("init", "FILE", "start from these weights (safetensors, TransformerLens names)"));
         o.addOption(Cli.value("split_file", "FILE", "use these train indices (split.json or a JSON list of a*p+b)"));
         o.addOption(Cli.value("resume", "DIR", "continue the run in DIR from its newest intact checkpoint"));
@@ -90,6 +95,15 @@ final class TrainCommand {
         b.dataSeed = Cli.longValue(cl, "data_seed", b.dataSeed);
         b.evalEvery = Cli.intValue(cl, "eval_every", b.evalEvery);
         b.checkpointEvery = Cli.intValue(cl, "checkpoint_every", b.checkpointEvery);
+        if (cl.hasOption("save_gradients")) {
+            String v = cl.getOptionValue("save_gradients");
+            b.saveGradients = switch (v == null ? "true" : v) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw new UserError("--save_gradients takes true or false (or nothing, for true); got '"
+                        + v + "'");
+            };
+        }
         b.threads = Cli.intValue(cl, "threads", b.threads);
         b.warmupSteps = Cli.intValue(cl, "warmup_steps", b.warmupSteps);
         b.beta1 = Cli.doubleValue(cl, "beta1", b.beta1);

@@ -43,6 +43,7 @@ public enum Preset {
                 paper ? FourierOrder.COS_FIRST : FourierOrder.SIN_FIRST,
                 "auto",
                 Runtime.getRuntime().availableProcessors(),
-                1, 100);
+                1, 100,
+                false);                                  // no gradients in the checkpoints
     }
 }

@@ -52,7 +52,9 @@ public record RunConfig(
         String device,
         int threads,
         int evalEvery,
-        int checkpointEvery) {
+        int checkpointEvery,
+        // Store each checkpoint epoch's full-batch loss gradient in the checkpoint (grad.<name> tensors).
+        boolean saveGradients) {
 
     public static final String[] DEVICES = {"auto", "cpu", "cuda", "emulated"};
 
@@ -270,6 +272,7 @@ public record RunConfig(
         public int threads;
         public int evalEvery;
         public int checkpointEvery;
+        public boolean saveGradients;
 
         public Builder(RunConfig c) {
             preset = c.preset;
@@ -301,13 +304,14 @@ public record RunConfig(
             threads = c.threads;
             evalEvery = c.evalEvery;
             checkpointEvery = c.checkpointEvery;
+            saveGradients = c.saveGradients;
         }
 
         public RunConfig build() {
             return new RunConfig(preset, p, trainFraction, dModel, nHeads, dMlp, equalsLogit, trainMlpBiases, init,
                     lr, weightDecay, beta1, beta2, adamEps, warmupSteps, nEpochs, grokfast, grokfastAlpha,
                     grokfastLambda, grokfastWindow, seed, dataSeed, split, testTiming, fourierOrder, device, threads,
-                    evalEvery, checkpointEvery);
+                    evalEvery, checkpointEvery, saveGradients);
         }
     }
 }

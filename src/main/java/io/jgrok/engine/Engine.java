@@ -46,6 +46,15 @@ public interface Engine extends AutoCloseable {
      */
     double lossAndGradient(float[] params, int[] examples, float[] grad);
 
+    /**
+     * The full-batch gradient of the mean training loss that the last epoch run computed for its optimiser step:
+     * evaluated at the weights before that step, before Grokfast's filter and before frozen ranges are zeroed; flat
+     * layout, a copy. For {@code train --save_gradients} (engines keep it only when the config asks for it).
+     */
+    default float[] lastGradient() {
+        throw new UnsupportedOperationException(description() + " does not keep its training gradients");
+    }
+
     @Override
     void close();
 }

@@ -50,7 +50,13 @@ final class ReportPage {
             h.append("<li><a href=\"#").append(f.name()).append("\">").append(esc(f.title())).append("</a></li>\n");
         }
         h.append("</ol></nav>\n");
+        boolean agopSection = false;
         for (Figure f : figures) {
+            if (AgopFigures.isAgop(f) && !agopSection && run != null && AgopFigures.present(run)) {
+                agopSection = true;
+                h.append("<h2 id=\"agop\">Gradient outer product (AGOP)</h2>\n<p>")
+                        .append(AgopFigures.reportParagraph(run)).append("</p>\n");
+            }
             String src = embed ? "data:image/png;base64," + Base64.getEncoder().encodeToString(
                     Files.readAllBytes(figuresDir.resolve(f.pngFile()))) : figuresHref + "/" + f.pngFile();
             h.append("<figure id=\"").append(f.name()).append("\">\n<img src=\"").append(src)

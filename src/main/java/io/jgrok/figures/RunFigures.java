@@ -23,6 +23,7 @@ final class RunFigures {
         out.add(ProgressFigures.excludedPerFrequency(run, phases));
         out.add(ProgressFigures.keyAmplitudes(run, phases));
         out.add(ProgressFigures.accuracies(run, phases));
+        out.addAll(AgopFigures.all(run, phases));
         return out;
     }
 }

@@ -26,6 +26,8 @@ public final class Checkpoints {
     public static final String ADAM_M = "optimizer.exp_avg.";
     public static final String ADAM_V = "optimizer.exp_avg_sq.";
     public static final String GROKFAST = "grokfast.";
+    /** Prefix of the loss gradient tensors ({@code train --save_gradients}). */
+    public static final String GRADIENT = "grad.";
 
     private Checkpoints() {
     }
@@ -52,6 +54,15 @@ public final class Checkpoints {
     }
 
     public static void write(Path file, RunConfig config, long epoch, TrainingState state) throws IOException {
+        write(file, config, epoch, state, null);
+    }
+
+    /**
+     * As above, plus {@code grad.<name>} tensors of {@code gradient} (flat layout; null for none): the full-batch
+     * loss gradient of epoch E's optimiser step, evaluated at the weights before that step.
+     */
+    public static void write(Path file, RunConfig config, long epoch, TrainingState state, float[] gradient)
+            throws IOException {
         ParamLayout layout = new ParamLayout(config);
         Map<String, Safetensors.Tensor> tensors = new LinkedHashMap<>();
         putAll(tensors, "", layout, state.params());
@@ -59,6 +70,9 @@ public final class Checkpoints {
         putAll(tensors, ADAM_V, layout, state.adamV());
         for (int i = 0; i < state.grokfast().length; i++) {
             putAll(tensors, GROKFAST + i + ".", layout, state.grokfast()[i]);
+        }
+        if (gradient != null) {
+            putAll(tensors, GRADIENT, layout, gradient);
         }
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", FORMAT);
@@ -128,7 +142,8 @@ public final class Checkpoints {
         for (Map.Entry<String, Safetensors.Tensor> e : c.tensors().entrySet()) {
             String name = e.getKey();
             boolean known = layout.tensors().stream().anyMatch(t -> t.name().equals(name))
-                    || name.startsWith(ADAM_M) || name.startsWith(ADAM_V) || name.startsWith(GROKFAST);
+                    || name.startsWith(ADAM_M) || name.startsWith(ADAM_V) || name.startsWith(GROKFAST)
+                    || name.startsWith(GRADIENT);
             if (!known) {
                 for (float x : e.getValue().data()) {
                     if (x != 0f && name.matches(".*\\.b_[A-Za-z]+$")) {
@@ -139,6 +154,20 @@ public final class Checkpoints {
             }
         }
         return params;
+    }
+
+    /**
+     * The loss gradient stored in a checkpoint by {@code train --save_gradients} (flat layout), or null when the
+     * checkpoint has none.
+     */
+    public static float[] readGradient(Path file) {
+        Safetensors.Contents c = Safetensors.read(file);
+        RunConfig config = RunConfig.fromJson(c.metadata().get("config"), "checkpoint " + file + ": its config");
+        ParamLayout layout = new ParamLayout(config);
+        if (!c.tensors().containsKey(GRADIENT + ParamLayout.W_E)) {
+            return null;
+        }
+        return gather(c, GRADIENT, layout, file, true);
     }
 
     private static float[] gather(Safetensors.Contents c, String prefix, ParamLayout layout, Path file,

@@ -398,7 +398,8 @@ public final class Trainer {
         }
         writeHistory(history);
         try {
-            Checkpoints.write(dir.checkpoint(epoch), config, epoch, state);
+            Checkpoints.write(dir.checkpoint(epoch), config, epoch, state,
+                    config.saveGradients() ? engine.lastGradient() : null);
         } catch (IOException e) {
             throw WriteStops.duringTraining(dir, dir.checkpoint(epoch), e);
         }

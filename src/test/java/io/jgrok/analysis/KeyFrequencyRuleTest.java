@@ -88,7 +88,7 @@ class KeyFrequencyRuleTest {
             run.toString(), "--quiet"});
         io.jgrok.io.RunDirectory dir = new io.jgrok.io.RunDirectory(run);
         AnalysisResults nb = Analyzer.run(dir, new Analyzer.Options(null, "cpu", 1, false, sink, sink,
-                KeyFrequencyRule.NOTEBOOK));
+                KeyFrequencyRule.NOTEBOOK, "auto"));
         JsonObject s = new Gson().fromJson(Files.readString(dir.analysis().resolve("summary.json")),
                 JsonObject.class);
         JsonObject rule = s.getAsJsonObject("key_frequency_rule");
@@ -99,7 +99,7 @@ class KeyFrequencyRuleTest {
                 "ablations at the chosen frequencies");
 
         AnalysisResults two = Analyzer.run(dir, new Analyzer.Options(null, "cpu", 1, false, sink, sink,
-                KeyFrequencyRule.parse("1,3")));
+                KeyFrequencyRule.parse("1,3"), "auto"));
         assertArrayEquals(new int[] {1, 3}, two.keyFrequencies());
         s = new Gson().fromJson(Files.readString(dir.analysis().resolve("summary.json")), JsonObject.class);
         assertEquals("explicit", s.getAsJsonObject("key_frequency_rule").get("used").getAsString());

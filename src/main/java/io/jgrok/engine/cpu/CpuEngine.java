@@ -20,6 +20,8 @@ public final class CpuEngine implements Engine {
     private final int[] train;
     private final int[] test;
     private final float[] grad;
+    /** The last epoch's gradient before filtering and masking (only with save_gradients). */
+    private final float[] rawGrad;
 
     private float[] params;
     private float[] adamM;
@@ -42,6 +44,7 @@ public final class CpuEngine implements Engine {
         this.train = tileOrder(split.train(), config.p());
         this.test = tileOrder(split.test(), config.p());
         this.grad = new float[layout.size()];
+        this.rawGrad = config.saveGradients() ? new float[layout.size()] : null;
         setState(TrainingState.fresh(new float[layout.size()]));
     }
 
@@ -103,6 +106,9 @@ public final class CpuEngine implements Engine {
             boolean evalTest = config.evaluatesTestAt(epoch);
             model.prepare(params);
             CpuModel.Totals tr = model.run(train, grad, null);
+            if (rawGrad != null) {
+                System.arraycopy(grad, 0, rawGrad, 0, grad.length);
+            }
             CpuModel.Totals te = null;
             if (evalTest && !testAfter) {
                 te = model.run(test, null, null);
@@ -126,6 +132,14 @@ public final class CpuEngine implements Engine {
         for (int r = 0; r < trainable.count(); r++) {
             AdamW.apply(s, params, grad, adamM, adamV, trainable.from(r), trainable.to(r));
         }
+    }
+
+    @Override
+    public float[] lastGradient() {
+        if (rawGrad == null) {
+            throw new IllegalStateException("the CPU engine keeps gradients only when the config has save_gradients");
+        }
+        return rawGrad.clone();
     }
 
     @Override

@@ -58,4 +58,28 @@ public final class Gemm {
         BLAS_INSTANCE.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, alpha,
                 b, offB, ldb, a, offA, lda, beta, c, offC, ldc);
     }
+
+    /** As {@link #gemm} in double precision (the analysis's float64 products). */
+    public static void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
+                             double[] a, int offA, int lda, double[] b, int offB, int ldb,
+                             double beta, double[] c, int offC, int ldc) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        BLAS_INSTANCE.dgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, alpha,
+                b, offB, ldb, a, offA, lda, beta, c, offC, ldc);
+    }
+
+    /**
+     * C = alpha A^T A + beta C for a row-major A [K, N] (row stride lda), writing only the lower triangle of the
+     * row-major C [N, N]: A read column-major is A^T, and ssyrk's upper triangle of A^T (A^T)^T in column-major
+     * order is the lower triangle in row-major order. Half the multiplications of the full product.
+     */
+    public static void gramOfColumnsLower(int n, int k, float alpha, float[] a, int offA, int lda, float beta,
+                                          float[] c, int offC, int ldc) {
+        if (n == 0) {
+            return;
+        }
+        BLAS_INSTANCE.ssyrk("U", "N", n, k, alpha, a, offA, lda, beta, c, offC, ldc);
+    }
 }

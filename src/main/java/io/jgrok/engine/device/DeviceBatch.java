@@ -191,6 +191,16 @@ public final class DeviceBatch implements AutoCloseable {
         device.copyToDevice(ws.at(Buf.STATE, z), new int[] {0, count, 0, 0}, 0, 4);
     }
 
+    /**
+     * Model {@code z}'s gradient from the last epoch run: the train rows' backward pass leaves it in the gradient
+     * buffer, which the optimiser kernel only reads (Grokfast and frozen ranges are applied to a copy in registers).
+     */
+    public float[] gradient(int z) {
+        float[] g = new float[shape.size()];
+        device.copyToHost(g, 0, ws.at(Buf.GRAD, z), g.length);
+        return g;
+    }
+
     /** Copies model {@code z}'s training state out. */
     public TrainingState state(int z) {
         int size = shape.size();

@@ -72,6 +72,11 @@ public final class DeviceEngine implements Engine {
     }
 
     @Override
+    public float[] lastGradient() {
+        return batch.gradient(0);
+    }
+
+    @Override
     public float[] logits(float[] params, int[] examples) {
         return DeviceForward.logits(device, config, new float[][] {params}, examples);
     }

@@ -217,6 +217,14 @@ public final class LockstepBatch implements AutoCloseable {
         }
 
         @Override
+        public float[] lastGradient() {
+            synchronized (LockstepBatch.this) {
+                check();
+                return batch.gradient(z);
+            }
+        }
+
+        @Override
         public float[] logits(float[] params, int[] examples) {
             synchronized (LockstepBatch.this) {
                 return DeviceForward.logits(device, configs.get(z), new float[][] {params}, examples);
