@@ -87,6 +87,12 @@ public final class TorchRun {
         this.notes = b.notes;
     }
 
+    /**
+     * Epochs a file may name: the history gets one row per epoch, so an epoch of two billion would ask for tens of
+     * GB. Ten million is 200 times the longest run known (the paper's low-precision run, 50,000 epochs).
+     */
+    public static final long MAX_EPOCHS = 10_000_000;
+
     public long lastEpoch() {
         return checkpoints.lastKey();
     }
@@ -147,7 +153,8 @@ public final class TorchRun {
         b.trainLosses = losses(top.get("train_losses"), name, "train_losses");
         b.testLosses = losses(top.get("test_losses"), name, "test_losses");
         readConfig(b, top.get("config"), name);
-        Long epochKey = top.get("epoch") == null ? null : whole(top.get("epoch"), name + ": epoch");
+        Long epochKey = top.get("epoch") == null ? null
+                : checkedEpoch(whole(top.get("epoch"), name + ": epoch"), name + ": 'epoch'");
         long epoch;
         if (b.trainLosses != null) {
             // One loss per epoch, each before that epoch's step: the model is after the step of the last.
@@ -249,10 +256,16 @@ public final class TorchRun {
         }
     }
 
-    private static void addCheckpoint(Builder b, long epoch, Map<?, ?> sd, String where) {
-        if (epoch < 0) {
-            throw new UserError(where + ": epoch " + epoch + " is negative");
+    private static long checkedEpoch(long epoch, String where) {
+        if (epoch < 0 || epoch >= MAX_EPOCHS) {
+            throw new UserError(where + ": epoch " + epoch + " is out of range; jgrok imports epochs 0 to "
+                    + (MAX_EPOCHS - 1) + " (the history holds one row per epoch)");
         }
+        return epoch;
+    }
+
+    private static void addCheckpoint(Builder b, long epoch, Map<?, ?> sd, String where) {
+        checkedEpoch(epoch, where);
         StateDicts.Orientation o = StateDicts.orientation(sd, where);
         StateDicts.Shape s = StateDicts.shape(sd, o, where);
         if (b.orientation == null) {
