@@ -236,13 +236,8 @@ public final class TorchRun {
             float[] existing = b.checkpoints.get(last);
             if (existing == null) {
                 addCheckpoint(b, last, model, name + ": model");
-            } else {
-                Builder probe = new Builder();
-                probe.layout = b.layout;
-                addCheckpoint(probe, last, model, name + ": model");
-                if (!Arrays.equals(existing, probe.checkpoints.get(last))) {
-                    b.notes.add("'model' differs from the checkpoint of epoch " + last + "; the checkpoint is kept");
-                }
+            } else if (!Arrays.equals(existing, params(b, model, name + ": model"))) {
+                b.notes.add("'model' differs from the checkpoint of epoch " + last + "; the checkpoint is kept");
             }
         }
         if (top.get("train_indices") != null) {
@@ -264,8 +259,8 @@ public final class TorchRun {
         return epoch;
     }
 
-    private static void addCheckpoint(Builder b, long epoch, Map<?, ?> sd, String where) {
-        checkedEpoch(epoch, where);
+    /** A model's weights in jgrok's layout; its orientation and shape must be those of the file's first model. */
+    private static float[] params(Builder b, Map<?, ?> sd, String where) {
         StateDicts.Orientation o = StateDicts.orientation(sd, where);
         StateDicts.Shape s = StateDicts.shape(sd, o, where);
         if (b.orientation == null) {
@@ -275,12 +270,17 @@ public final class TorchRun {
             throw new UserError(where + " (" + o.label + ", " + s + ") differs from the file's first model ("
                     + b.orientation.label + ", " + b.shape + ")");
         }
+        return StateDicts.toParams(sd, o, s, where);
+    }
+
+    private static void addCheckpoint(Builder b, long epoch, Map<?, ?> sd, String where) {
+        checkedEpoch(epoch, where);
         if (b.checkpoints.containsKey(epoch)) {
             throw new UserError(where + ": a second model for epoch " + epoch);
         }
-        float[] params = StateDicts.toParams(sd, o, s, where);
+        float[] params = params(b, sd, where);
         b.checkpoints.put(epoch, params);
-        ParamLayout layout = s.layout();
+        ParamLayout layout = b.shape.layout();
         for (String bias : List.of(ParamLayout.B_IN, ParamLayout.B_OUT)) {
             for (float x : layout.extract(params, bias)) {
                 if (x != 0f) {
