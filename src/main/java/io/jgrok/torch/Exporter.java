@@ -124,7 +124,6 @@ public final class Exporter {
         Map<String, Object> jgrok = new LinkedHashMap<>();
         jgrok.put("format", FORMAT);
         jgrok.put("config", config.toJson());
-        jgrok.put("run", dir.root().toAbsolutePath().normalize().toString());
         root.put("jgrok", jgrok);
         TorchWriter.write(o.out(), root);
         o.console().println("wrote " + o.out() + ": " + checkpoints.size() + " checkpoints (epochs " + epochs.get(0)
