@@ -224,7 +224,7 @@ def _parse_pair(text):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "))
     parser.add_argument("file", help="jgrok checkpoint, TL-named safetensors file, or torch state dict (.pt)")
     parser.add_argument("--pairs", nargs="*", type=_parse_pair, default=[], metavar="A,B",
                         help="inputs (a, b) whose logits to print")

@@ -184,7 +184,7 @@ public final class AnalysisFiles {
         o.add("key_frequencies", ints(r.keyFrequencies()));
         KeyFrequencyRule.Choice choice = f.keys();
         JsonObject rule = new JsonObject();
-        rule.addProperty("used", choice.rule());
+        rule.addProperty("used", choice.rule().label());
         rule.addProperty("description", choice.describe());
         rule.addProperty("fallback", choice.fallback());
         rule.add("clustered", ints(choice.clustered()));

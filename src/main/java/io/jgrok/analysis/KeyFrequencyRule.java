@@ -42,14 +42,14 @@ public final class KeyFrequencyRule {
     }
 
     /** What the rule chose for one model, and what the other rules give, for the summary. */
-    public record Choice(int[] frequencies, String rule, boolean fallback, int[] clustered, int[] notebook) {
+    public record Choice(int[] frequencies, Kind rule, boolean fallback, int[] clustered, int[] notebook) {
         /** One line for the summary and the report. */
         public String describe() {
             return switch (rule) {
-                case "clustered" -> fallback ? "no neuron is clustered, so the notebook's rule (distinct argmax "
+                case CLUSTERED -> fallback ? "no neuron is clustered, so the notebook's rule (distinct argmax "
                         + "frequency over all neurons) is used" : "frequencies that own at least one clustered neuron";
-                case "notebook" -> "the paper notebook's rule: distinct argmax frequency over all neurons";
-                default -> "given explicitly";
+                case NOTEBOOK -> "the paper notebook's rule: distinct argmax frequency over all neurons";
+                case EXPLICIT -> "given explicitly";
             };
         }
     }
@@ -91,9 +91,9 @@ public final class KeyFrequencyRule {
         int[] notebook = nc.keyFrequencies();
         return switch (kind) {
             case CLUSTERED -> clustered.length > 0
-                    ? new Choice(clustered, kind.label(), false, clustered, notebook)
-                    : new Choice(notebook, kind.label(), true, clustered, notebook);
-            case NOTEBOOK -> new Choice(notebook, kind.label(), false, clustered, notebook);
+                    ? new Choice(clustered, kind, false, clustered, notebook)
+                    : new Choice(notebook, kind, true, clustered, notebook);
+            case NOTEBOOK -> new Choice(notebook, kind, false, clustered, notebook);
             case EXPLICIT -> {
                 for (int k : explicit) {
                     if (k > nc.nFrequencies()) {
@@ -101,7 +101,7 @@ public final class KeyFrequencyRule {
                                 + "from 1 to " + nc.nFrequencies() + " (p / 2)");
                     }
                 }
-                yield new Choice(explicit.clone(), kind.label(), false, clustered, notebook);
+                yield new Choice(explicit.clone(), kind, false, clustered, notebook);
             }
         };
     }

@@ -21,12 +21,12 @@ public final class SummaryText {
         }
         sb.append(String.format(Locale.ROOT, "  %-34s %-24s %s%n", "", "this run", "paper (main run)"));
         KeyFrequencyRule.Choice keys = f.keys();
-        row(sb, "key frequencies (" + keys.rule() + " rule)", join(r.keyFrequencies()),
+        row(sb, "key frequencies (" + keys.rule().label() + " rule)", join(r.keyFrequencies()),
                 join(PaperNumbers.KEY_FREQUENCIES));
-        if (!keys.rule().equals("notebook")) {
+        if (keys.rule() != KeyFrequencyRule.Kind.NOTEBOOK) {
             row(sb, "  the notebook's rule would give", join(keys.notebook()), "");
         }
-        if (!keys.rule().equals("clustered") || keys.fallback()) {
+        if (keys.rule() != KeyFrequencyRule.Kind.CLUSTERED || keys.fallback()) {
             row(sb, "  the clustered rule would give", join(keys.clustered()), "");
         }
         row(sb, "neurons with frac_explained >= 0.85",

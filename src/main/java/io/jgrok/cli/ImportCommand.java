@@ -2,6 +2,7 @@ package io.jgrok.cli;
 
 import io.jgrok.UserError;
 import io.jgrok.torch.Importer;
+import io.jgrok.torch.TorchRun;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 
@@ -56,8 +57,9 @@ final class ImportCommand {
             throw new UserError("--train_fraction must be in the open interval (0, 1), got " + fraction);
         }
         Long epoch = cl.hasOption("epoch") ? Cli.longValue(cl, "epoch", 0) : null;
-        if (epoch != null && epoch < 0) {
-            throw new UserError("--epoch must be an integer >= 0, got " + epoch);
+        if (epoch != null && (epoch < 0 || epoch >= TorchRun.MAX_EPOCHS)) {
+            throw new UserError("--epoch must be an integer from 0 to " + (TorchRun.MAX_EPOCHS - 1) + ", got "
+                    + epoch);
         }
         String preset = cl.getOptionValue("preset");
         if (preset != null) {

@@ -5,6 +5,7 @@ import io.jgrok.config.RunConfig;
 import io.jgrok.data.Split;
 import io.jgrok.io.Checkpoints;
 import io.jgrok.io.History;
+import io.jgrok.io.IoErrors;
 import io.jgrok.io.RunDirectory;
 import io.jgrok.io.SplitFiles;
 import io.jgrok.util.Progress;
@@ -47,7 +48,8 @@ public final class Exporter {
     public static void run(Options o) {
         RunDirectory dir = new RunDirectory(o.runDir());
         if (!Files.isDirectory(dir.root())) {
-            throw new UserError("run directory " + dir.root() + " does not exist");
+            throw new UserError("run directory " + dir.root() + (Files.exists(dir.root()) ? " is a file, not a "
+                    + "directory" : " does not exist"));
         }
         RunConfig config = dir.readConfig();
         List<Path> files = dir.checkpointFiles();
@@ -56,17 +58,36 @@ public final class Exporter {
         }
         StateDicts.Shape shape = new StateDicts.Shape(config.p(), config.dModel(), config.nHeads(), config.dMlp(),
                 config.nOutputs());
+        checkOut(o);
         try {
             if (o.format() == Format.TL_DEMO) {
-                if (Files.exists(o.out()) && !o.force()) {
-                    throw new UserError(o.out() + " exists; use --force to replace it");
-                }
                 tlDemo(dir, config, shape, files, o);
             } else {
-                pt(shape, files, o);
+                pt(config, shape, files, o);
             }
         } catch (IOException e) {
-            throw new UserError("cannot write " + o.out() + ": " + e.getMessage(), e);
+            throw new UserError("cannot write " + o.out() + ": " + IoErrors.describe(e), e);
+        }
+    }
+
+    /** --out must be a file (tl-demo) or a directory (pt), below a directory, before anything is written. */
+    private static void checkOut(Options o) {
+        Path out = o.out().toAbsolutePath().normalize();
+        boolean wantDirectory = o.format() == Format.PT;
+        if (Files.exists(out) && Files.isDirectory(out) != wantDirectory) {
+            throw new UserError("--out " + o.out() + " is a " + (wantDirectory ? "file" : "directory") + "; --format "
+                    + (wantDirectory ? "pt writes a directory of state dicts" : "tl-demo writes one file"));
+        }
+        if (!wantDirectory && Files.exists(out) && !o.force()) {
+            throw new UserError(o.out() + " exists; use --force to replace it");
+        }
+        for (Path p = out.getParent(); p != null; p = p.getParent()) {
+            if (Files.exists(p)) {
+                if (!Files.isDirectory(p)) {
+                    throw new UserError("cannot write " + o.out() + ": " + p + " is a file, not a directory");
+                }
+                break;
+            }
         }
     }
 
@@ -103,7 +124,6 @@ public final class Exporter {
         Map<String, Object> jgrok = new LinkedHashMap<>();
         jgrok.put("format", FORMAT);
         jgrok.put("config", config.toJson());
-        jgrok.put("run", dir.root().toAbsolutePath().normalize().toString());
         root.put("jgrok", jgrok);
         TorchWriter.write(o.out(), root);
         o.console().println("wrote " + o.out() + ": " + checkpoints.size() + " checkpoints (epochs " + epochs.get(0)
@@ -111,7 +131,8 @@ public final class Exporter {
                 + "TransformerLens demo layout");
     }
 
-    private static void pt(StateDicts.Shape shape, List<Path> files, Options o) throws IOException {
+    private static void pt(RunConfig config, StateDicts.Shape shape, List<Path> files, Options o)
+            throws IOException {
         Files.createDirectories(o.out());
         if (!o.force()) {
             for (Path f : files) {
@@ -124,7 +145,7 @@ public final class Exporter {
         try (Progress bar = Progress.create("export", "ckpt", files.size(), 0, o.progressBar())) {
             int done = 0;
             for (Path f : files) {
-                Checkpoints.Checkpoint ck = Checkpoints.read(f);
+                Checkpoints.Checkpoint ck = read(f, config);
                 TorchWriter.write(o.out().resolve(name(ck.epoch())),
                         StateDicts.fromParams(ck.state().params(), shape, o.orientation()));
                 bar.stepTo(++done);

@@ -14,6 +14,7 @@ import io.jgrok.engine.cpu.CpuEngine;
 import io.jgrok.io.AtomicFiles;
 import io.jgrok.io.Checkpoints;
 import io.jgrok.io.History;
+import io.jgrok.io.IoErrors;
 import io.jgrok.io.RunDirectory;
 import io.jgrok.io.SplitFiles;
 import io.jgrok.model.TrainingState;
@@ -75,10 +76,21 @@ public final class Importer {
 
     public static Result run(Options o) {
         RunDirectory target = new RunDirectory(o.out());
-        if (target.holdsRun() && !o.force()) {
-            throw new UserError("output directory " + o.out() + " already holds a run; use --force to replace it "
-                    + "(deletes its outputs) or choose another --out");
+        // Before the file is read (which takes a while on a large one): a --out that cannot take the run fails now.
+        Path staging = stage(target, o.force());
+        boolean installed = false;
+        try {
+            Result result = run(o, target, staging);
+            installed = true;
+            return result;
+        } finally {
+            if (!installed) {
+                deleteTree(staging);
+            }
         }
+    }
+
+    private static Result run(Options o, RunDirectory target, Path staging) {
         String sha256 = sha256(o.file());
         Object root = TorchFile.read(o.file());
         String name = o.file().getFileName().toString();
@@ -106,7 +118,7 @@ public final class Importer {
         History history = history(run, config, acc);
         Evaluation last = acc.last();
         JsonObject source = source(o.file(), sha256, run, config, history, last, fromFlags);
-        write(target, o.force(), config, split, history, run, source);
+        write(staging, target, o.force(), config, split, history, run, source);
 
         out.print(config.describe());
         out.printf(Locale.ROOT, "  final model (checkpoint %d): accuracy %.4f%% over all %d pairs (train %.4f%%, "
@@ -517,16 +529,51 @@ public final class Importer {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6e", v) : "none";
     }
 
-    private static void write(RunDirectory target, boolean force, RunConfig config, Split split, History history,
-                              TorchRun run, JsonObject source) {
+    /**
+     * Checks that {@code target} can take an imported run and creates the temporary directory beside it that the
+     * run is built in: --out must be a directory (or not exist yet, below a directory), hold no run unless
+     * {@code force}, and hold none of a run's entries otherwise, since those would be overwritten or mixed.
+     */
+    private static Path stage(RunDirectory target, boolean force) {
         Path root = target.root().toAbsolutePath().normalize();
-        Path parent = root.getParent();
-        Path tmp = parent.resolve("." + root.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-"
+        if (root.getParent() == null) {
+            throw new UserError("cannot import into " + root + ": --out must be a directory below it");
+        }
+        for (Path p = root; p != null; p = p.getParent()) {
+            if (Files.exists(p)) {
+                if (!Files.isDirectory(p)) {
+                    throw new UserError("cannot import into " + root + ": " + p + " is a file, not a directory");
+                }
+                break;
+            }
+        }
+        boolean replacing = target.holdsRun();
+        if (replacing && !force) {
+            throw new UserError("output directory " + target.root() + " already holds a run; use --force to replace "
+                    + "it (deletes its outputs) or choose another --out");
+        }
+        if (!replacing) {
+            for (Path entry : List.of(target.config(), target.split(), target.checkpoints(), target.logs())) {
+                if (Files.exists(entry)) {
+                    throw new UserError("output directory " + target.root() + " already has " + entry.getFileName()
+                            + ", which an imported run would overwrite, but it holds no run; choose another --out");
+                }
+            }
+        }
+        Path tmp = root.getParent().resolve("." + root.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-"
                 + Long.toHexString(System.nanoTime()));
-        boolean installed = false;
         try {
-            Files.createDirectories(parent);
+            Files.createDirectories(root.getParent());
             Files.createDirectory(tmp);
+        } catch (IOException e) {
+            throw new UserError("cannot write the run into " + root + ": " + IoErrors.describe(e), e);
+        }
+        return tmp;
+    }
+
+    private static void write(Path tmp, RunDirectory target, boolean force, RunConfig config, Split split,
+                              History history, TorchRun run, JsonObject source) {
+        try {
             RunDirectory staged = new RunDirectory(tmp);
             SplitFiles.write(staged.split(), split, "imported from " + source.get("file").getAsString() + ": "
                     + (run.trainIndices != null ? "the file's train indices"
@@ -558,17 +605,15 @@ public final class Importer {
             AtomicFiles.writeString(staged.runInfo(), new GsonBuilder().setPrettyPrinting().create().toJson(info));
             AtomicFiles.writeString(staged.config(), config.toJson());
             install(tmp, target, force);
-            installed = true;
         } catch (IOException e) {
-            throw new UserError("cannot write " + root + ": " + e.getMessage(), e);
-        } finally {
-            if (!installed) {
-                deleteTree(tmp);
-            }
+            throw new UserError("cannot write " + target.root() + ": " + IoErrors.describe(e), e);
         }
     }
 
-    /** Moves the staged run into {@code target}: a rename when the target is absent or empty. */
+    /**
+     * Moves the staged run into {@code target}: a rename when the target is absent or empty, else entry by entry
+     * ({@link #stage} made sure none of them is there), config.json last.
+     */
     private static void install(Path staged, RunDirectory target, boolean force) throws IOException {
         Path root = target.root();
         if (force && target.holdsRun()) {
@@ -579,7 +624,6 @@ public final class Importer {
             Files.move(staged, root, StandardCopyOption.ATOMIC_MOVE);
             return;
         }
-        // The directory holds other files: move the run in entry by entry, config.json last.
         List<Path> entries;
         try (Stream<Path> s = Files.list(staged)) {
             entries = new ArrayList<>(s.toList());

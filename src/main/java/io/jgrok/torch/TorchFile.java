@@ -21,13 +21,26 @@ import java.util.zip.ZipFile;
  * folder whose name varies by torch version ({@code archive/} in 2022 files, the file's stem in newer ones):
  * {@code <prefix>/data.pkl} is the pickled object, whose tensors refer by persistent id to raw little-endian
  * storage records {@code <prefix>/data/<key>}. Every record read is checked against the CRC-32 the archive stores.
- * Any problem with the file is a one-line {@link UserError} that names it.
+ * What reading allocates is bounded by the file's size ({@link #BUDGET_RULE}, checked before each allocation), so
+ * a small hostile file cannot fill the heap. Any problem with the file is a one-line {@link UserError} that names
+ * it.
  */
 public final class TorchFile {
     /** First bytes of a zip archive's local header. */
     private static final byte[] ZIP_MAGIC = {'P', 'K', 3, 4};
-    /** Largest data.pkl read (the TransformerLens demo's is under 1 MB; the rest of a file is storages). */
-    private static final long MAX_PICKLE_BYTES = 256L << 20;
+    /**
+     * Largest data.pkl read. The TransformerLens demo's is under 1 MB, a file with a million epochs of losses about
+     * 20 MB (the rest of a file is storages); unpickling takes at most a few dozen bytes of objects per pickle byte.
+     */
+    private static final long MAX_PICKLE_BYTES = 32L << 20;
+    /**
+     * The storage records read and tensors built for one file may take at most this many times its size, plus
+     * {@link #BUDGET_SLACK_BYTES}. A file torch wrote needs about twice its size (each record once, each tensor
+     * once); views of shared storages add a little.
+     */
+    static final int BUDGET_FILE_FACTOR = 4;
+    static final long BUDGET_SLACK_BYTES = 64L << 20;
+    static final String BUDGET_RULE = BUDGET_FILE_FACTOR + " times its size plus " + (BUDGET_SLACK_BYTES >> 20) + " MiB";
 
     private TorchFile() {
     }
@@ -46,15 +59,16 @@ public final class TorchFile {
         try (ZipFile zip = new ZipFile(file.toFile())) {
             String prefix = prefix(zip, file);
             byte[] pickle = record(zip, prefix + "data.pkl", MAX_PICKLE_BYTES, file);
+            long budget = BUDGET_FILE_FACTOR * Files.size(file) + BUDGET_SLACK_BYTES;
             TorchUnpickler unpickler = new TorchUnpickler((key, dtype, numel) -> {
-                long want = numel * dtype.size;
-                byte[] bytes = record(zip, prefix + "data/" + key, Math.max(want, 0), file);
+                long want = numel * dtype.size;  // charged against the budget already, so it does not overflow
+                byte[] bytes = record(zip, prefix + "data/" + key, want, file);
                 if (bytes.length != want) {
                     throw new IOException("record data/" + key + " has " + bytes.length + " bytes, but its "
                             + numel + " " + dtype + " elements need " + want);
                 }
                 return bytes;
-            });
+            }, budget);
             try {
                 return unpickler.read(pickle);
             } catch (PickleException e) {

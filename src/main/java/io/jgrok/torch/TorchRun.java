@@ -87,6 +87,12 @@ public final class TorchRun {
         this.notes = b.notes;
     }
 
+    /**
+     * Epochs a file may name: the history gets one row per epoch, so an epoch of two billion would ask for tens of
+     * GB. Ten million is 200 times the longest run known (the paper's low-precision run, 50,000 epochs).
+     */
+    public static final long MAX_EPOCHS = 10_000_000;
+
     public long lastEpoch() {
         return checkpoints.lastKey();
     }
@@ -147,7 +153,8 @@ public final class TorchRun {
         b.trainLosses = losses(top.get("train_losses"), name, "train_losses");
         b.testLosses = losses(top.get("test_losses"), name, "test_losses");
         readConfig(b, top.get("config"), name);
-        Long epochKey = top.get("epoch") == null ? null : whole(top.get("epoch"), name + ": epoch");
+        Long epochKey = top.get("epoch") == null ? null
+                : checkedEpoch(whole(top.get("epoch"), name + ": epoch"), name + ": 'epoch'");
         long epoch;
         if (b.trainLosses != null) {
             // One loss per epoch, each before that epoch's step: the model is after the step of the last.
@@ -229,13 +236,8 @@ public final class TorchRun {
             float[] existing = b.checkpoints.get(last);
             if (existing == null) {
                 addCheckpoint(b, last, model, name + ": model");
-            } else {
-                Builder probe = new Builder();
-                probe.layout = b.layout;
-                addCheckpoint(probe, last, model, name + ": model");
-                if (!Arrays.equals(existing, probe.checkpoints.get(last))) {
-                    b.notes.add("'model' differs from the checkpoint of epoch " + last + "; the checkpoint is kept");
-                }
+            } else if (!Arrays.equals(existing, params(b, model, name + ": model"))) {
+                b.notes.add("'model' differs from the checkpoint of epoch " + last + "; the checkpoint is kept");
             }
         }
         if (top.get("train_indices") != null) {
@@ -249,10 +251,16 @@ public final class TorchRun {
         }
     }
 
-    private static void addCheckpoint(Builder b, long epoch, Map<?, ?> sd, String where) {
-        if (epoch < 0) {
-            throw new UserError(where + ": epoch " + epoch + " is negative");
+    private static long checkedEpoch(long epoch, String where) {
+        if (epoch < 0 || epoch >= MAX_EPOCHS) {
+            throw new UserError(where + ": epoch " + epoch + " is out of range; jgrok imports epochs 0 to "
+                    + (MAX_EPOCHS - 1) + " (the history holds one row per epoch)");
         }
+        return epoch;
+    }
+
+    /** A model's weights in jgrok's layout; its orientation and shape must be those of the file's first model. */
+    private static float[] params(Builder b, Map<?, ?> sd, String where) {
         StateDicts.Orientation o = StateDicts.orientation(sd, where);
         StateDicts.Shape s = StateDicts.shape(sd, o, where);
         if (b.orientation == null) {
@@ -262,12 +270,17 @@ public final class TorchRun {
             throw new UserError(where + " (" + o.label + ", " + s + ") differs from the file's first model ("
                     + b.orientation.label + ", " + b.shape + ")");
         }
+        return StateDicts.toParams(sd, o, s, where);
+    }
+
+    private static void addCheckpoint(Builder b, long epoch, Map<?, ?> sd, String where) {
+        checkedEpoch(epoch, where);
         if (b.checkpoints.containsKey(epoch)) {
             throw new UserError(where + ": a second model for epoch " + epoch);
         }
-        float[] params = StateDicts.toParams(sd, o, s, where);
+        float[] params = params(b, sd, where);
         b.checkpoints.put(epoch, params);
-        ParamLayout layout = s.layout();
+        ParamLayout layout = b.shape.layout();
         for (String bias : List.of(ParamLayout.B_IN, ParamLayout.B_OUT)) {
             for (float x : layout.extract(params, bias)) {
                 if (x != 0f) {

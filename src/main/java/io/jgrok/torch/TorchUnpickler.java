@@ -28,6 +28,14 @@ import java.util.Map;
  *       the storage record here.</li>
  *   <li>A length field larger than what is left of the pickle (a damaged file) is an error before anything is
  *       allocated.</li>
+ *   <li>Memory is bounded: every storage record read and every tensor built is charged, before it is allocated,
+ *       against a budget the caller sets from the file's size ({@link TorchFile}), so a view of 2^28 elements of
+ *       a one-element storage, one storage viewed a thousand times or a deflated record of zeros is refused
+ *       instead of filling the heap.</li>
+ *   <li>The result is a tree (shared parts allowed) of bounded height: containers that hold themselves or nest
+ *       deeper than {@link #MAX_HEIGHT} are refused, so that printing or comparing what was read terminates.</li>
+ *   <li>Whatever else goes wrong in the library on a malformed pickle (a number that does not parse, a call of
+ *       None, a stack that runs out) is a {@link PickleException} too.</li>
  * </ul>
  * Not thread-safe; one instance per file.
  */
@@ -50,24 +58,120 @@ final class TorchUnpickler extends Unpickler {
             + "torch._utils._rebuild_parameter, torch.<Type>Storage, torch.<dtype>, torch.device and "
             + "transformer_lens's HookedTransformerConfig";
 
+    /** Deepest nesting of containers accepted; a torch checkpoint nests about five deep. */
+    static final int MAX_HEIGHT = 100;
+
     private final Storages storages;
     private final Map<String, byte[]> storageCache = new LinkedHashMap<>();
+    private final long budget;
+    private long spent;
     private ByteArrayInputStream in;
 
-    TorchUnpickler(Storages storages) {
+    /** @param budgetBytes the most bytes of storage records and tensors this file may make the reader allocate */
+    TorchUnpickler(Storages storages, long budgetBytes) {
         this.storages = storages;
+        this.budget = budgetBytes;
     }
 
     /** Unpickles {@code pickle}; damaged or unsupported content is a {@link PickleException} saying what. */
     Object read(byte[] pickle) throws IOException {
         in = new ByteArrayInputStream(pickle);
+        Object root;
         try {
-            return load(in);
-        } catch (ClassCastException | IndexOutOfBoundsException | NegativeArraySizeException e) {
+            root = load(in);
+        } catch (PickleException | io.jgrok.UserError e) {
+            throw e;
+        } catch (RuntimeException | StackOverflowError e) {
+            // The library casts, indexes, parses and calls what the pickle gives it: a malformed pickle ends in
+            // any of these (a memo key that is no number, REDUCE on None, hashing a list that holds itself, ...).
             throw new PickleException("malformed pickle (" + e.getClass().getSimpleName() + ")");
         } finally {
             storageCache.clear();
         }
+        checkHeight(root);
+        return root;
+    }
+
+    /** Charges {@code bytes} about to be allocated for {@code what} against the budget. */
+    private void charge(long bytes, String what) {
+        if (bytes > budget - spent) {
+            throw new PickleException(what + " needs " + bytes + " bytes, which would take the reader to more than "
+                    + "the " + (budget >> 20) + " MiB a file of this size may need (" + TorchFile.BUDGET_RULE
+                    + "); a damaged or hostile file");
+        }
+        spent += bytes;
+    }
+
+    /**
+     * Refuses containers that hold themselves and nesting deeper than {@link #MAX_HEIGHT}: the longest chain of
+     * containers (a shared part counted once, so the walk is linear in the size of what was read).
+     */
+    private static void checkHeight(Object root) {
+        java.util.IdentityHashMap<Object, Integer> height = new java.util.IdentityHashMap<>();
+        java.util.ArrayDeque<Object> path = new java.util.ArrayDeque<>();
+        java.util.ArrayDeque<java.util.Iterator<?>> pending = new java.util.ArrayDeque<>();
+        final int open = -1;  // on the current path: meeting it again is a cycle
+        if (children(root) == null) {
+            return;
+        }
+        height.put(root, open);
+        path.push(root);
+        pending.push(children(root).iterator());
+        while (!path.isEmpty()) {
+            java.util.Iterator<?> it = pending.peek();
+            if (it.hasNext()) {
+                Object child = it.next();
+                List<Object> grandchildren = children(child);
+                if (grandchildren == null) {
+                    continue;
+                }
+                Integer h = height.get(child);
+                if (h != null && h == open) {
+                    throw new PickleException("malformed pickle: a " + typeName(child) + " holds itself");
+                }
+                if (h == null) {
+                    height.put(child, open);
+                    path.push(child);
+                    pending.push(grandchildren.iterator());
+                }
+                continue;
+            }
+            Object done = path.pop();
+            pending.pop();
+            int h = 1;
+            for (Object child : children(done)) {
+                Integer ch = height.get(child);
+                if (ch != null) {
+                    h = Math.max(h, ch + 1);
+                }
+            }
+            if (h > MAX_HEIGHT) {
+                throw new PickleException("containers nested more than " + MAX_HEIGHT + " deep");
+            }
+            height.put(done, h);
+        }
+    }
+
+    /** What a container holds (a dict's keys and values), or null for a value that holds nothing. */
+    private static List<Object> children(Object o) {
+        if (o instanceof Map<?, ?> m) {
+            List<Object> all = new ArrayList<>(2 * m.size());
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                all.add(e.getKey());
+                all.add(e.getValue());
+            }
+            return all;
+        }
+        if (o instanceof java.util.Collection<?> c) {
+            return new ArrayList<>(c);
+        }
+        if (o instanceof Object[] a) {
+            return java.util.Arrays.asList(a);
+        }
+        if (o instanceof PyObject p) {
+            return new ArrayList<>(p.fields().values());
+        }
+        return null;
     }
 
     @Override
@@ -246,6 +350,7 @@ final class TorchUnpickler extends Unpickler {
         }
         long offset = offsetN.longValue();
         long numel = TorchTensor.numel(shape);
+        charge(Math.multiplyExact(numel, s.dtype().size), "a tensor of shape " + java.util.Arrays.toString(shape));
         long last = offset;
         for (int i = 0; i < shape.length; i++) {
             if (stride[i] < 0) {
@@ -283,6 +388,8 @@ final class TorchUnpickler extends Unpickler {
         if (cached != null) {
             return cached;
         }
+        charge(Math.multiplyExact(s.numel(), s.dtype().size), "storage record " + s.key() + " (" + s.numel() + " "
+                + s.dtype() + " elements)");
         byte[] bytes;
         try {
             bytes = storages.read(s.key(), s.dtype(), s.numel());

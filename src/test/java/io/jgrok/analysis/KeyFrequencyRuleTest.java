@@ -5,6 +5,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.jgrok.UserError;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -49,7 +50,7 @@ class KeyFrequencyRuleTest {
         assertArrayEquals(new int[] {1, 2, 4, 5}, nc.keyFrequencies(), "the notebook's rule: every argmax");
         KeyFrequencyRule.Choice c = KeyFrequencyRule.CLUSTERED.choose(nc);
         assertArrayEquals(new int[] {2, 4}, c.frequencies());
-        assertEquals("clustered", c.rule());
+        assertEquals(KeyFrequencyRule.Kind.CLUSTERED, c.rule());
         assertFalse(c.fallback());
         assertArrayEquals(new int[] {1, 2, 4, 5}, c.notebook());
         assertArrayEquals(new int[] {1, 2, 4, 5}, KeyFrequencyRule.NOTEBOOK.choose(nc).frequencies());
@@ -59,7 +60,7 @@ class KeyFrequencyRuleTest {
     void explicitListsAreCheckedAgainstTheModel() {
         NeuronClusters nc = sample();
         assertArrayEquals(new int[] {3, 5}, KeyFrequencyRule.parse("5, 3").choose(nc).frequencies());
-        assertEquals("explicit", KeyFrequencyRule.parse("5,3").choose(nc).rule());
+        assertEquals(KeyFrequencyRule.Kind.EXPLICIT, KeyFrequencyRule.parse("5,3").choose(nc).rule());
         assertThrows(UserError.class, () -> KeyFrequencyRule.parse("2,6").choose(nc), "6 > p / 2");
         for (String bad : new String[] {"", "0", "2,2", "two", "1,-3", "clusterd"}) {
             UserError e = assertThrows(UserError.class, () -> KeyFrequencyRule.parse(bad), bad);
@@ -80,12 +81,12 @@ class KeyFrequencyRuleTest {
 
     /** summary.json records the rule used and what the other rule gives, and the ablations follow the choice. */
     @Test
-    void summaryRecordsTheRuleAndTheOtherRulesAnswer() throws Exception {
-        Path run = Files.createTempDirectory("keyfreq");
+    void summaryRecordsTheRuleAndTheOtherRulesAnswer(@TempDir Path tmp) throws Exception {
+        Path run = tmp.resolve("run");
         PrintStream sink = new PrintStream(new ByteArrayOutputStream());
-        io.jgrok.cli.Main.run(new String[] {"train", "--p", "11", "--d_model", "16", "--n_heads", "2", "--d_mlp",
+        assertEquals(0, io.jgrok.cli.Main.run(new String[] {"train", "--p", "11", "--d_model", "16", "--n_heads", "2", "--d_mlp",
             "32", "--n_epochs", "12", "--checkpoint_every", "6", "--device", "cpu", "--threads", "1", "--out",
-            run.toString(), "--quiet"});
+            run.toString(), "--quiet"}));
         io.jgrok.io.RunDirectory dir = new io.jgrok.io.RunDirectory(run);
         AnalysisResults nb = Analyzer.run(dir, new Analyzer.Options(null, "cpu", 1, false, sink, sink,
                 KeyFrequencyRule.NOTEBOOK, "auto"));

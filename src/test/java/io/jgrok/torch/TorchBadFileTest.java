@@ -73,7 +73,7 @@ class TorchBadFileTest {
         "tl_demo.pth        | --data_seed=1          | gives its split (train indices); --data_seed does not apply",
         "tl_demo.pth        | --train_fraction=0.5   | --train_fraction 0.5 gives 60 training pairs, but tl_demo.pth has 36",
         "tl_demo.pth        | --preset=other         | --preset must be one of paper, tl-demo",
-        "state_dict_tl.pt   | --epoch=-1             | --epoch must be an integer >= 0",
+        "state_dict_tl.pt   | --epoch=-1             | --epoch must be an integer from 0 to 9999999",
     })
     void flagsThatContradictTheFileAreRefused(String file, String flag, String expected) throws Exception {
         assertRefused(expected.strip(), Fixtures.file(file.strip()).toString(), flag.strip());

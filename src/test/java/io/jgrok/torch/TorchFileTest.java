@@ -4,7 +4,6 @@ import io.jgrok.UserError;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,10 +11,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-import java.util.zip.ZipOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -151,21 +148,7 @@ class TorchFileTest {
     }
 
     private Path zipWith(byte[] pickle) throws IOException {
-        Path file = tmp.resolve("hand" + System.nanoTime() + ".pth");
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream z = new ZipOutputStream(bytes)) {
-            ZipEntry e = new ZipEntry("hand/data.pkl");
-            e.setMethod(ZipEntry.STORED);
-            e.setSize(pickle.length);
-            CRC32 crc = new CRC32();
-            crc.update(pickle);
-            e.setCrc(crc.getValue());
-            z.putNextEntry(e);
-            z.write(pickle);
-            z.closeEntry();
-        }
-        Files.write(file, bytes.toByteArray());
-        return file;
+        return HandMadeTorchFiles.write(tmp.resolve("hand" + System.nanoTime() + ".pth"), pickle);
     }
 
     /** Offset of an entry's data in the file, from its local header. */
