@@ -3,8 +3,9 @@
 //   alpha[i, h, 0..2] = softmax(S[a, h], S[p + b, h], S[2p, h])                          (forward_gather)
 //   pre[i]            = cb[0..M) + sum_h alpha_0 T[a, h][0..M) + alpha_1 T[p+b, h][0..M)   (forward_gather)
 //   logits[i]         = cb[M..W) + the same sums over [M..W)      (+ relu(pre) WOU: gemm_nn_relu_a, gemm.cu)
-//   loss[i], correct[i], dlogits[i] = float64 log-softmax cross-entropy of logits[i]       (cross_entropy)
-//   ring[counter]     = mean loss and accuracy of the train and test rows                  (loss_reduce)
+//   loss[i], correct[i], dlogits[i] = float64 log-softmax (or StableMax) cross-entropy      (cross_entropy)
+//   collapsed[i]      = whether the softmax of logits[i] has collapsed, float32 / float64  (cross_entropy)
+//   ring[counter]     = mean loss and accuracy of the train and test rows, collapse fractions (loss_reduce)
 //
 // Rows are positions in the model's example list: train examples first, then test examples. Every kernel is
 // batched over models (blockIdx.z, model_common.cuh).
@@ -96,6 +97,15 @@ JGROK_REGISTER_KERNEL(forward_gather);
 namespace jgrok_ce {
 constexpr int LANES = 8;  // threads per example
 
+// StableMax's s(x) and s'(x) given s(x) (io.jgrok.engine.StableMax).
+__device__ __forceinline__ double stablemax_s(double x) {
+    return x >= 0.0 ? x + 1.0 : 1.0 / (1.0 - x);
+}
+
+__device__ __forceinline__ double stablemax_ds(double x, double sx) {
+    return x >= 0.0 ? 1.0 : sx * sx;
+}
+
 __device__ __forceinline__ void better(float& value, int& index, float otherValue, int otherIndex) {
     // argmax with the first index winning ties (the CPU engine's firstIndexOf)
     if (otherValue > value || (otherValue == value && otherIndex < index)) {
@@ -105,24 +115,34 @@ __device__ __forceinline__ void better(float& value, int& index, float otherValu
 }
 }  // namespace jgrok_ce
 
-// Per example row i of [rowBegin, rowEnd): loss[i] = logsumexp(logits[i]) - logits[i, label] in float64,
-// correct[i] = (first argmax over the p number logits == label), and for train rows (i < trainEnd)
-// dlogits[i * ldd + v] = (softmax(logits[i])[v] - [v == label]) * invNTrain, rounded to float32.
+// Per example row i of [rowBegin, rowEnd), with lossKind 0 (softmax, the paper's):
+//   loss[i] = logsumexp(logits[i]) - logits[i, label] in float64, and for train rows (i < trainEnd)
+//   dlogits[i * ldd + v] = (softmax(logits[i])[v] - [v == label]) * invNTrain, rounded to float32;
+// with lossKind 1 (StableMax, io.jgrok.engine.StableMax): s(x) = x + 1 (x >= 0), 1 / (1 - x) (x < 0) of the raw
+//   logits, loss[i] = log(sum_v s(z_v)) - log(s(z_label)), dlogits[v] = (s'(z_v) / sum - [v == label] s'(z_y) /
+//   s(z_y)) * invNTrain with s' = 1 (x >= 0), s^2 (x < 0); all float64;
+// and for both: correct[i] = (first argmax over the p number logits == label), collapsed[i] = the softmax-collapse
+// bits of io.jgrok.engine.SoftmaxCollapse (1: float32, 2: float64): the label's logit is the largest and
+// S = sum_{v != label} exp(z_v - z_label) is <= 2^-24 (float32) or <= 2^-53 (float64).
 // Launch: 256 threads = 32 examples of 8 lanes each, grid (ceil((rowEnd - rowBegin) / 32), 1, N).
 // Why: 114 logits per example are 15 per lane, read as 32-byte sectors by the 8 lanes, and the max and the
 // exponential sum need three shuffle rounds of width 8 instead of five of a full warp; float64 exp is computed twice
 // (sum, then gradient) rather than held, since the number of logits is not a compile-time constant. Each lane's
-// partial sums are combined by a fixed butterfly, so the results do not depend on timing.
+// partial sums are combined by a fixed butterfly, so the results do not depend on timing. S is summed beside the
+// softmax sum from the same exponentials (one add per logit, one more butterfly), so the collapse measure costs the
+// default loss almost nothing.
 extern "C" __global__ void __launch_bounds__(256) cross_entropy(const int* examples, const float* logits,
                                                                 float* dlogits, int ldd, double* loss, int* correct,
-                                                                long long modelStride, int rowBegin, int rowEnd,
-                                                                int trainEnd, int p, int V, double invNTrain) {
+                                                                int* collapsed, long long modelStride, int rowBegin,
+                                                                int rowEnd, int trainEnd, int p, int V,
+                                                                double invNTrain, int lossKind) {
     using namespace jgrok_ce;
     examples = model_ptr(examples, modelStride);
     logits = model_ptr(logits, modelStride);
     dlogits = model_ptr(dlogits, modelStride);
     loss = model_ptr(loss, modelStride);
     correct = model_ptr(correct, modelStride);
+    collapsed = model_ptr(collapsed, modelStride);
     const int lane = threadIdx.x % LANES;
     const int i = rowBegin + blockIdx.x * (blockDim.x / LANES) + threadIdx.x / LANES;
     const bool active = i < rowEnd;
@@ -150,69 +170,109 @@ extern "C" __global__ void __launch_bounds__(256) cross_entropy(const int* examp
     }
     const double shift = (double)mx;
     double sum = 0.0;
+    double others = 0.0;  // S, relative to the largest logit (= relative to the label's when it is the largest)
     for (int v = lane; v < V; v += LANES) {
-        sum += exp((double)lg[v] - shift);
+        const double t = exp((double)lg[v] - shift);
+        sum += t;
+        others += v == label ? 0.0 : t;
     }
     for (int off = LANES / 2; off > 0; off >>= 1) {
         sum += __shfl_xor_sync(JGROK_FULL_MASK, sum, off, LANES);
+        others += __shfl_xor_sync(JGROK_FULL_MASK, others, off, LANES);
+    }
+    double ssum = 0.0;  // StableMax: sum of s(z_v)
+    if (lossKind == 1) {  // uniform over the launch
+        for (int v = lane; v < V; v += LANES) {
+            ssum += stablemax_s((double)lg[v]);
+        }
+        for (int off = LANES / 2; off > 0; off >>= 1) {
+            ssum += __shfl_xor_sync(JGROK_FULL_MASK, ssum, off, LANES);
+        }
     }
     if (!active) {
         return;  // after the last shuffle
     }
+    const double zy = (double)lg[label];
     if (lane == 0) {
-        loss[i] = shift + log(sum) - (double)lg[label];
+        loss[i] = lossKind == 1 ? log(ssum) - log(stablemax_s(zy)) : shift + log(sum) - zy;
         correct[i] = bestIndex == label ? 1 : 0;
+        collapsed[i] = lg[label] == mx ? (others <= 0x1p-24 ? 1 : 0) | (others <= 0x1p-53 ? 2 : 0) : 0;
     }
     if (i < trainEnd) {
-        const double inv = 1.0 / sum;
         float* g = dlogits + (long long)i * ldd;
-        for (int v = lane; v < V; v += LANES) {
-            const double prob = exp((double)lg[v] - shift) * inv;
-            g[v] = (float)(v == label ? (prob - 1.0) * invNTrain : prob * invNTrain);
+        if (lossKind == 1) {
+            const double inv = 1.0 / ssum;
+            const double sy = stablemax_s(zy);
+            const double dy = stablemax_ds(zy, sy);
+            for (int v = lane; v < V; v += LANES) {
+                const double x = (double)lg[v];
+                g[v] = (float)(v == label ? (dy * inv - dy / sy) * invNTrain
+                                          : stablemax_ds(x, stablemax_s(x)) * inv * invNTrain);
+            }
+        } else {
+            const double inv = 1.0 / sum;
+            for (int v = lane; v < V; v += LANES) {
+                const double prob = exp((double)lg[v] - shift) * inv;
+                g[v] = (float)(v == label ? (prob - 1.0) * invNTrain : prob * invNTrain);
+            }
         }
     }
 }
 JGROK_REGISTER_KERNEL(cross_entropy);
 
 namespace jgrok_loss {
-// Sum of loss[begin..end) and correct[begin..end) by one block of 256 threads: strided per-thread sums, then a
-// tree through the caller's shared arrays ls, cs [256] (declared in the kernel: the ThreadSanitizer emulator cannot
-// place __shared__ variables of inline functions).
-__device__ __forceinline__ void block_sums(const double* loss, const int* correct, int begin, int end, double* ls,
-                                           long long* cs, double* lossOut, long long* correctOut) {
+// Sums over rows [begin, end) by one block of 256 threads: loss[], correct[] and the float32 / float64 collapse
+// bits of collapsed[]; strided per-thread sums, then a tree through the caller's shared arrays ls, cs, c32s, c64s
+// [256] (declared in the kernel: the ThreadSanitizer emulator cannot place __shared__ variables of inline
+// functions). out: loss sum, then the three counts as doubles (exact below 2^53).
+__device__ __forceinline__ void block_sums(const double* loss, const int* correct, const int* collapsed, int begin,
+                                           int end, double* ls, long long* cs, long long* c32s, long long* c64s,
+                                           double* out) {
     double l = 0.0;
     long long c = 0;
+    long long c32 = 0;
+    long long c64 = 0;
     for (int i = begin + threadIdx.x; i < end; i += blockDim.x) {
         l += loss[i];
         c += correct[i];
+        c32 += collapsed[i] & 1;
+        c64 += (collapsed[i] >> 1) & 1;
     }
     ls[threadIdx.x] = l;
     cs[threadIdx.x] = c;
+    c32s[threadIdx.x] = c32;
+    c64s[threadIdx.x] = c64;
     __syncthreads();
     for (int stride = 128; stride > 0; stride >>= 1) {
         if ((int)threadIdx.x < stride) {
             ls[threadIdx.x] += ls[threadIdx.x + stride];
             cs[threadIdx.x] += cs[threadIdx.x + stride];
+            c32s[threadIdx.x] += c32s[threadIdx.x + stride];
+            c64s[threadIdx.x] += c64s[threadIdx.x + stride];
         }
         __syncthreads();
     }
-    *lossOut = ls[0];
-    *correctOut = cs[0];
+    out[0] = ls[0];
+    out[1] = (double)cs[0];
+    out[2] = (double)c32s[0];
+    out[3] = (double)c64s[0];
 }
 }  // namespace jgrok_loss
 
 // ring[counter][2 * segment + 0, 1] = mean loss and accuracy over the segment's rows, segment 0 = train rows
-// [trainBegin, trainEnd), 1 = test rows [testBegin, testEnd). A segment with begin < 0 is left alone (another
-// launch writes it); an empty one (begin == end) writes NaN (not evaluated this epoch).
+// [trainBegin, trainEnd), 1 = test rows [testBegin, testEnd); the train segment also writes ring[counter][4, 5] =
+// the fractions of its rows whose softmax has collapsed in float32 and in float64. A segment with begin < 0 is left
+// alone (another launch writes it); an empty one (begin == end) writes NaN (not evaluated this epoch).
 // Launch: exactly 256 threads, grid (2, 1, N): block x = segment.
 // Why: a fixed-order tree in one block per segment is deterministic and costs ~50 loads per thread at the paper's
 // size; the counter (advanced by epoch_advance) picks the ring row, so a captured graph writes a new row per replay.
-extern "C" __global__ void __launch_bounds__(256) loss_reduce(const double* loss, const int* correct, double* ring,
-                                                              const int* state, long long modelStride,
-                                                              int trainBegin, int trainEnd, int testBegin,
-                                                              int testEnd) {
+extern "C" __global__ void __launch_bounds__(256) loss_reduce(const double* loss, const int* correct,
+                                                              const int* collapsed, double* ring, const int* state,
+                                                              long long modelStride, int trainBegin, int trainEnd,
+                                                              int testBegin, int testEnd) {
     loss = model_ptr(loss, modelStride);
     correct = model_ptr(correct, modelStride);
+    collapsed = model_ptr(collapsed, modelStride);
     ring = model_ptr(ring, modelStride);
     state = model_ptr(state, modelStride);
     const int begin = blockIdx.x == 0 ? trainBegin : testBegin;
@@ -220,22 +280,32 @@ extern "C" __global__ void __launch_bounds__(256) loss_reduce(const double* loss
     if (begin < 0) {
         return;
     }
-    double* out = ring + (long long)state[STATE_COUNTER] * RING_WIDTH + 2 * blockIdx.x;
+    double* row = ring + (long long)state[STATE_COUNTER] * RING_WIDTH;
+    double* out = row + 2 * blockIdx.x;
     if (begin == end) {
         if (threadIdx.x == 0) {
             out[0] = NAN;
             out[1] = NAN;
+            if (blockIdx.x == 0) {
+                row[RING_COLLAPSED_F32] = NAN;
+                row[RING_COLLAPSED_F64] = NAN;
+            }
         }
         return;
     }
     __shared__ double ls[256];
     __shared__ long long cs[256];
-    double l;
-    long long c;
-    jgrok_loss::block_sums(loss, correct, begin, end, ls, cs, &l, &c);
+    __shared__ long long c32s[256];
+    __shared__ long long c64s[256];
+    double sums[4];
+    jgrok_loss::block_sums(loss, correct, collapsed, begin, end, ls, cs, c32s, c64s, sums);
     if (threadIdx.x == 0) {
-        out[0] = l / (end - begin);
-        out[1] = (double)c / (end - begin);
+        out[0] = sums[0] / (end - begin);
+        out[1] = sums[1] / (end - begin);
+        if (blockIdx.x == 0) {
+            row[RING_COLLAPSED_F32] = sums[2] / (end - begin);
+            row[RING_COLLAPSED_F64] = sums[3] / (end - begin);
+        }
     }
 }
 JGROK_REGISTER_KERNEL(loss_reduce);

@@ -42,6 +42,9 @@ public record RunConfig(
         double grokfastAlpha,
         double grokfastLambda,
         int grokfastWindow,
+        // Loss and gradient projection (Prieto et al. 2025); the paper's softmax and none by default.
+        LossFunction loss,
+        GradProjection gradProjection,
         // Randomness and data.
         long seed,
         long dataSeed,
@@ -66,6 +69,8 @@ public record RunConfig(
         validate(p, trainFraction, dModel, nHeads, dMlp, lr, weightDecay, beta1, beta2, adamEps, warmupSteps,
                 nEpochs, grokfast, grokfastAlpha, grokfastLambda, grokfastWindow, device, threads, evalEvery,
                 checkpointEvery);
+        require(loss != null, "--loss must be one of softmax, stablemax");
+        require(gradProjection != null, "--grad_projection must be one of none, orthogonal");
     }
 
     // ---- derived quantities -------------------------------------------------------------------------------------
@@ -261,6 +266,8 @@ public record RunConfig(
         public double grokfastAlpha;
         public double grokfastLambda;
         public int grokfastWindow;
+        public LossFunction loss;
+        public GradProjection gradProjection;
         public long seed;
         public long dataSeed;
         public SplitMethod split;
@@ -292,6 +299,8 @@ public record RunConfig(
             grokfastAlpha = c.grokfastAlpha;
             grokfastLambda = c.grokfastLambda;
             grokfastWindow = c.grokfastWindow;
+            loss = c.loss;
+            gradProjection = c.gradProjection;
             seed = c.seed;
             dataSeed = c.dataSeed;
             split = c.split;
@@ -306,8 +315,8 @@ public record RunConfig(
         public RunConfig build() {
             return new RunConfig(preset, p, trainFraction, dModel, nHeads, dMlp, equalsLogit, trainMlpBiases, init,
                     lr, weightDecay, beta1, beta2, adamEps, warmupSteps, nEpochs, grokfast, grokfastAlpha,
-                    grokfastLambda, grokfastWindow, seed, dataSeed, split, testTiming, fourierOrder, device, threads,
-                    evalEvery, checkpointEvery);
+                    grokfastLambda, grokfastWindow, loss, gradProjection, seed, dataSeed, split, testTiming,
+                    fourierOrder, device, threads, evalEvery, checkpointEvery);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.jgrok.engine.device;
 
 import io.jgrok.TestConfigs;
+import io.jgrok.config.LossFunction;
 import io.jgrok.config.RunConfig;
 import io.jgrok.data.Split;
 import io.jgrok.device.Device;
@@ -29,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The device engine's logits, loss and every gradient tensor against the plain float64 {@link ReferenceModel} and
  * against the CPU engine, on fresh random weights and example sets, for small shapes (one head, odd sizes, no '='
- * logit, batches that are not multiples of any block) and the paper's config. Gradient buffers are poisoned (NaN)
+ * logit, batches that are not multiples of any block) and the paper's config, with the softmax and the StableMax
+ * cross-entropy. Gradient buffers are poisoned (NaN)
  * before each pass, and the device's own buffers are NaN-poisoned at allocation, so an unwritten element fails.
  * Runs on the emulated device ({@link EmulatedDeviceEngineAgreementTest}) and on a GPU when there is one.
  */
@@ -59,7 +61,15 @@ abstract class DeviceEngineAgreementTest {
                 Arguments.of("p31 d24 h3 m40", TestConfigs.small(31, 24, 3, 40), 300, false),
                 Arguments.of("p23 d64 h8 m70", TestConfigs.small(23, 64, 8, 70), 301, false),
                 Arguments.of("paper config, paper init", TestConfigs.paper(1), 300, true),
-                Arguments.of("paper config, random weights", TestConfigs.paper(1), 1000, false));
+                Arguments.of("paper config, random weights", TestConfigs.paper(1), 1000, false),
+                Arguments.of("p7 d8 h2 m16, StableMax", stableMax(TestConfigs.small(7, 8, 2, 16)), 40, false),
+                Arguments.of("p13 d16 h4 m24 no '=' logit, StableMax", stableMax(TestConfigs.with(
+                        TestConfigs.small(13, 16, 4, 24), b -> b.equalsLogit = false)), 169, false),
+                Arguments.of("paper config, StableMax, random weights", stableMax(TestConfigs.paper(1)), 500, false));
+    }
+
+    private static RunConfig stableMax(RunConfig c) {
+        return TestConfigs.with(c, b -> b.loss = LossFunction.STABLEMAX);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -72,7 +82,7 @@ abstract class DeviceEngineAgreementTest {
                 : RandomWeights.floats(layout, rnd, 0.6);
         int[] examples = RandomWeights.examples(config.p(), nExamples, rnd);
         double[] wide = RandomWeights.widen(params);
-        ReferenceModel ref = new ReferenceModel(layout);
+        ReferenceModel ref = new ReferenceModel(layout, config.loss());
 
         try (DeviceEngine engine = new DeviceEngine(config, Split.of(config), device, false, null);
              CpuEngine cpu = new CpuEngine(config, Split.of(config))) {

@@ -1,7 +1,9 @@
 package io.jgrok.engine.device;
 
 import io.jgrok.TestConfigs;
+import io.jgrok.config.GradProjection;
 import io.jgrok.config.GrokfastMode;
+import io.jgrok.config.LossFunction;
 import io.jgrok.config.Preset;
 import io.jgrok.config.RunConfig;
 import io.jgrok.data.Split;
@@ -31,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Ten full training epochs on the device engine against the CPU engine from the same initial weights: every history
  * row (train and test loss and accuracy) and the final weights. Covers the paper's config (10-step warmup whose
  * first step runs at lr 0, test loss before the step), the TransformerLens demo's variant (frozen MLP biases, 113
- * logits, no warmup, test loss after the step), Grokfast EMA and MA, and evaluation every few epochs.
+ * logits, no warmup, test loss after the step), Grokfast EMA and MA, evaluation every few epochs, StableMax and ⊥Grad
+ * (alone and with either Grokfast filter); the softmax-collapse columns must agree too.
  */
 abstract class DeviceTrainingTest {
     protected Device device;
@@ -78,7 +81,19 @@ abstract class DeviceTrainingTest {
                     b.grokfast = GrokfastMode.MA;
                     b.grokfastWindow = 3;
                 })),
-                Arguments.of("small, test every 3rd epoch", small(b -> b.evalEvery = 3)));
+                Arguments.of("small, test every 3rd epoch", small(b -> b.evalEvery = 3)),
+                Arguments.of("small, StableMax", small(b -> b.loss = LossFunction.STABLEMAX)),
+                Arguments.of("small, ⊥Grad", small(b -> b.gradProjection = GradProjection.ORTHOGONAL)),
+                Arguments.of("small, ⊥Grad + Grokfast MA window 3", small(b -> {
+                    b.gradProjection = GradProjection.ORTHOGONAL;
+                    b.grokfast = GrokfastMode.MA;
+                    b.grokfastWindow = 3;
+                })),
+                Arguments.of("tl-demo variant, StableMax + ⊥Grad + Grokfast EMA", TestConfigs.with(tlDemo, b -> {
+                    b.loss = LossFunction.STABLEMAX;
+                    b.gradProjection = GradProjection.ORTHOGONAL;
+                    b.grokfast = GrokfastMode.EMA;
+                })));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -107,6 +122,10 @@ abstract class DeviceTrainingTest {
             assertEquals(i, devHistory.epoch(i));
             assertRow(name, "train", i, cpuHistory.trainLoss(i), devHistory.trainLoss(i), cpuHistory.trainAcc(i),
                     devHistory.trainAcc(i), split.trainSize());
+            assertEquals(cpuHistory.collapsedF32(i), devHistory.collapsedF32(i), 2.5 / split.trainSize(),
+                    "float32 softmax collapse at epoch " + i);
+            assertEquals(cpuHistory.collapsedF64(i), devHistory.collapsedF64(i), 2.5 / split.trainSize(),
+                    "float64 softmax collapse at epoch " + i);
             boolean tested = config.evaluatesTestAt(i);
             assertEquals(tested, !Double.isNaN(devHistory.testLoss(i)), "test evaluated at epoch " + i);
             if (tested) {
