@@ -3,8 +3,9 @@
 //   alpha[i, h, 0..2] = softmax(S[a, h], S[p + b, h], S[2p, h])                          (forward_gather)
 //   pre[i]            = cb[0..M) + sum_h alpha_0 T[a, h][0..M) + alpha_1 T[p+b, h][0..M)   (forward_gather)
 //   logits[i]         = cb[M..W) + the same sums over [M..W)      (+ relu(pre) WOU: gemm_nn_relu_a, gemm.cu)
-//   loss[i], correct[i], dlogits[i] = float64 log-softmax (or StableMax) cross-entropy      (cross_entropy)
-//   collapsed[i]      = whether the softmax of logits[i] has collapsed, float32 / float64  (cross_entropy)
+//   loss[i], correct[i], dlogits[i] = float64 log-softmax cross-entropy of logits[i]       (cross_entropy)
+//                       or StableMax cross-entropy                          (cross_entropy_stablemax)
+//   collapsed[i]      = whether the softmax of logits[i] has collapsed, float32 / float64  (both)
 //   ring[counter]     = mean loss and accuracy of the train and test rows, collapse fractions (loss_reduce)
 //
 // Rows are positions in the model's example list: train examples first, then test examples. Every kernel is
@@ -97,6 +98,65 @@ JGROK_REGISTER_KERNEL(forward_gather);
 namespace jgrok_ce {
 constexpr int LANES = 8;  // threads per example
 
+__device__ __forceinline__ void better(float& value, int& index, float otherValue, int otherIndex) {
+    // argmax with the first index winning ties (the CPU engine's firstIndexOf)
+    if (otherValue > value || (otherValue == value && otherIndex < index)) {
+        value = otherValue;
+        index = otherIndex;
+    }
+}
+
+// What both cross-entropy kernels compute first for one example row, by its 8 lanes: the largest logit, the first
+// argmax over the p number logits, and the float64 softmax sum relative to the largest logit together with S, the
+// same sum without the label's term (the label's term is 1 when it is the largest, so S decides the softmax
+// collapse of io.jgrok.engine.SoftmaxCollapse). Every lane ends with the row's values (fixed butterflies).
+struct RowSums {
+    float mx;
+    int bestIndex;
+    double sum;
+    double others;
+};
+
+__device__ __forceinline__ RowSums row_sums(const float* lg, int lane, int p, int V, int label) {
+    RowSums r;
+    r.mx = -INFINITY;
+    float best = -INFINITY;
+    r.bestIndex = 0x7fffffff;
+    for (int v = lane; v < V; v += LANES) {
+        const float x = lg[v];
+        r.mx = fmaxf(r.mx, x);
+        if (v < p && x > best) {
+            best = x;
+            r.bestIndex = v;
+        }
+    }
+    for (int off = LANES / 2; off > 0; off >>= 1) {
+        r.mx = fmaxf(r.mx, __shfl_xor_sync(JGROK_FULL_MASK, r.mx, off, LANES));
+        const float ob = __shfl_xor_sync(JGROK_FULL_MASK, best, off, LANES);
+        const int oi = __shfl_xor_sync(JGROK_FULL_MASK, r.bestIndex, off, LANES);
+        better(best, r.bestIndex, ob, oi);
+    }
+    const double shift = (double)r.mx;
+    r.sum = 0.0;
+    r.others = 0.0;
+    for (int v = lane; v < V; v += LANES) {
+        const double t = exp((double)lg[v] - shift);
+        r.sum += t;
+        r.others += v == label ? 0.0 : t;
+    }
+    for (int off = LANES / 2; off > 0; off >>= 1) {
+        r.sum += __shfl_xor_sync(JGROK_FULL_MASK, r.sum, off, LANES);
+        r.others += __shfl_xor_sync(JGROK_FULL_MASK, r.others, off, LANES);
+    }
+    return r;
+}
+
+// The collapse bits (1: float32, 2: float64) of a row whose label logit is zy: collapsed when zy is the largest
+// logit and S rounds away next to the label's term 1, S <= 2^-24 (float32) or S <= 2^-53 (float64).
+__device__ __forceinline__ int collapse_bits(const RowSums& r, float zy) {
+    return zy == r.mx ? (r.others <= 0x1p-24 ? 1 : 0) | (r.others <= 0x1p-53 ? 2 : 0) : 0;
+}
+
 // StableMax's s(x) and s'(x) given s(x) (io.jgrok.engine.StableMax).
 __device__ __forceinline__ double stablemax_s(double x) {
     return x >= 0.0 ? x + 1.0 : 1.0 / (1.0 - x);
@@ -105,37 +165,24 @@ __device__ __forceinline__ double stablemax_s(double x) {
 __device__ __forceinline__ double stablemax_ds(double x, double sx) {
     return x >= 0.0 ? 1.0 : sx * sx;
 }
-
-__device__ __forceinline__ void better(float& value, int& index, float otherValue, int otherIndex) {
-    // argmax with the first index winning ties (the CPU engine's firstIndexOf)
-    if (otherValue > value || (otherValue == value && otherIndex < index)) {
-        value = otherValue;
-        index = otherIndex;
-    }
-}
 }  // namespace jgrok_ce
 
-// Per example row i of [rowBegin, rowEnd), with lossKind 0 (softmax, the paper's):
-//   loss[i] = logsumexp(logits[i]) - logits[i, label] in float64, and for train rows (i < trainEnd)
-//   dlogits[i * ldd + v] = (softmax(logits[i])[v] - [v == label]) * invNTrain, rounded to float32;
-// with lossKind 1 (StableMax, io.jgrok.engine.StableMax): s(x) = x + 1 (x >= 0), 1 / (1 - x) (x < 0) of the raw
-//   logits, loss[i] = log(sum_v s(z_v)) - log(s(z_label)), dlogits[v] = (s'(z_v) / sum - [v == label] s'(z_y) /
-//   s(z_y)) * invNTrain with s' = 1 (x >= 0), s^2 (x < 0); all float64;
-// and for both: correct[i] = (first argmax over the p number logits == label), collapsed[i] = the softmax-collapse
-// bits of io.jgrok.engine.SoftmaxCollapse (1: float32, 2: float64): the label's logit is the largest and
-// S = sum_{v != label} exp(z_v - z_label) is <= 2^-24 (float32) or <= 2^-53 (float64).
+// Per example row i of [rowBegin, rowEnd): loss[i] = logsumexp(logits[i]) - logits[i, label] in float64,
+// correct[i] = (first argmax over the p number logits == label), collapsed[i] = the row's softmax-collapse bits
+// (jgrok_ce::collapse_bits), and for train rows (i < trainEnd)
+// dlogits[i * ldd + v] = (softmax(logits[i])[v] - [v == label]) * invNTrain, rounded to float32.
 // Launch: 256 threads = 32 examples of 8 lanes each, grid (ceil((rowEnd - rowBegin) / 32), 1, N).
 // Why: 114 logits per example are 15 per lane, read as 32-byte sectors by the 8 lanes, and the max and the
 // exponential sum need three shuffle rounds of width 8 instead of five of a full warp; float64 exp is computed twice
 // (sum, then gradient) rather than held, since the number of logits is not a compile-time constant. Each lane's
-// partial sums are combined by a fixed butterfly, so the results do not depend on timing. S is summed beside the
-// softmax sum from the same exponentials (one add per logit, one more butterfly), so the collapse measure costs the
-// default loss almost nothing.
+// partial sums are combined by a fixed butterfly, so the results do not depend on timing. The collapse measure's S
+// is summed beside the softmax sum from the same exponentials (one add per logit and one more butterfly), so it
+// costs the default loss almost nothing.
 extern "C" __global__ void __launch_bounds__(256) cross_entropy(const int* examples, const float* logits,
                                                                 float* dlogits, int ldd, double* loss, int* correct,
                                                                 int* collapsed, long long modelStride, int rowBegin,
                                                                 int rowEnd, int trainEnd, int p, int V,
-                                                                double invNTrain, int lossKind) {
+                                                                double invNTrain) {
     using namespace jgrok_ce;
     examples = model_ptr(examples, modelStride);
     logits = model_ptr(logits, modelStride);
@@ -150,75 +197,85 @@ extern "C" __global__ void __launch_bounds__(256) cross_entropy(const int* examp
     const float* lg = logits + (long long)row * V;
     const int idx = examples[row];
     const int label = (idx / p + idx % p) % p;
-
-    float mx = -INFINITY;
-    float best = -INFINITY;
-    int bestIndex = 0x7fffffff;
-    for (int v = lane; v < V; v += LANES) {
-        const float x = lg[v];
-        mx = fmaxf(mx, x);
-        if (v < p && x > best) {
-            best = x;
-            bestIndex = v;
-        }
+    const RowSums r = row_sums(lg, lane, p, V, label);
+    if (!active) {
+        return;  // after the last shuffle
     }
-    for (int off = LANES / 2; off > 0; off >>= 1) {
-        mx = fmaxf(mx, __shfl_xor_sync(JGROK_FULL_MASK, mx, off, LANES));
-        const float ob = __shfl_xor_sync(JGROK_FULL_MASK, best, off, LANES);
-        const int oi = __shfl_xor_sync(JGROK_FULL_MASK, bestIndex, off, LANES);
-        better(best, bestIndex, ob, oi);
+    const double shift = (double)r.mx;
+    if (lane == 0) {
+        loss[i] = shift + log(r.sum) - (double)lg[label];
+        correct[i] = r.bestIndex == label ? 1 : 0;
+        collapsed[i] = collapse_bits(r, lg[label]);
     }
-    const double shift = (double)mx;
-    double sum = 0.0;
-    double others = 0.0;  // S, relative to the largest logit (= relative to the label's when it is the largest)
-    for (int v = lane; v < V; v += LANES) {
-        const double t = exp((double)lg[v] - shift);
-        sum += t;
-        others += v == label ? 0.0 : t;
-    }
-    for (int off = LANES / 2; off > 0; off >>= 1) {
-        sum += __shfl_xor_sync(JGROK_FULL_MASK, sum, off, LANES);
-        others += __shfl_xor_sync(JGROK_FULL_MASK, others, off, LANES);
-    }
-    double ssum = 0.0;  // StableMax: sum of s(z_v)
-    if (lossKind == 1) {  // uniform over the launch
+    if (i < trainEnd) {
+        const double inv = 1.0 / r.sum;
+        float* g = dlogits + (long long)i * ldd;
         for (int v = lane; v < V; v += LANES) {
-            ssum += stablemax_s((double)lg[v]);
+            const double prob = exp((double)lg[v] - shift) * inv;
+            g[v] = (float)(v == label ? (prob - 1.0) * invNTrain : prob * invNTrain);
         }
-        for (int off = LANES / 2; off > 0; off >>= 1) {
-            ssum += __shfl_xor_sync(JGROK_FULL_MASK, ssum, off, LANES);
-        }
+    }
+}
+JGROK_REGISTER_KERNEL(cross_entropy);
+
+// cross_entropy with StableMax (--loss stablemax; io.jgrok.engine.StableMax) instead of the softmax: s(x) = x + 1
+// (x >= 0), 1 / (1 - x) (x < 0) of the raw logits, loss[i] = log(sum_v s(z_v)) - log(s(z_label)) and
+// dlogits[v] = (s'(z_v) / sum - [v == label] s'(z_y) / s(z_y)) * invNTrain with s' = 1 (x >= 0), s^2 (x < 0), all
+// float64; correct[] and collapsed[] exactly as cross_entropy (the collapse measure is about the softmax of the same
+// logits). Launch and lanes as cross_entropy.
+// Why a kernel of its own: with the StableMax branch inside cross_entropy (selected by an argument) ptxas spilled 16
+// bytes of that kernel on every architecture (CUDA 13); apart, neither kernel spills, and the default path carries no
+// code it does not run.
+extern "C" __global__ void __launch_bounds__(256) cross_entropy_stablemax(const int* examples, const float* logits,
+                                                                          float* dlogits, int ldd, double* loss,
+                                                                          int* correct, int* collapsed,
+                                                                          long long modelStride, int rowBegin,
+                                                                          int rowEnd, int trainEnd, int p, int V,
+                                                                          double invNTrain) {
+    using namespace jgrok_ce;
+    examples = model_ptr(examples, modelStride);
+    logits = model_ptr(logits, modelStride);
+    dlogits = model_ptr(dlogits, modelStride);
+    loss = model_ptr(loss, modelStride);
+    correct = model_ptr(correct, modelStride);
+    collapsed = model_ptr(collapsed, modelStride);
+    const int lane = threadIdx.x % LANES;
+    const int i = rowBegin + blockIdx.x * (blockDim.x / LANES) + threadIdx.x / LANES;
+    const bool active = i < rowEnd;
+    const int row = active ? i : rowEnd - 1;  // inactive lanes shadow a valid row so that shuffles stay full-warp
+    const float* lg = logits + (long long)row * V;
+    const int idx = examples[row];
+    const int label = (idx / p + idx % p) % p;
+    const RowSums r = row_sums(lg, lane, p, V, label);
+    double ssum = 0.0;
+    for (int v = lane; v < V; v += LANES) {
+        ssum += stablemax_s((double)lg[v]);
+    }
+    for (int off = LANES / 2; off > 0; off >>= 1) {
+        ssum += __shfl_xor_sync(JGROK_FULL_MASK, ssum, off, LANES);
     }
     if (!active) {
         return;  // after the last shuffle
     }
     const double zy = (double)lg[label];
+    const double sy = stablemax_s(zy);
     if (lane == 0) {
-        loss[i] = lossKind == 1 ? log(ssum) - log(stablemax_s(zy)) : shift + log(sum) - zy;
-        correct[i] = bestIndex == label ? 1 : 0;
-        collapsed[i] = lg[label] == mx ? (others <= 0x1p-24 ? 1 : 0) | (others <= 0x1p-53 ? 2 : 0) : 0;
+        loss[i] = log(ssum) - log(sy);
+        correct[i] = r.bestIndex == label ? 1 : 0;
+        collapsed[i] = collapse_bits(r, lg[label]);
     }
     if (i < trainEnd) {
+        const double inv = 1.0 / ssum;
+        const double dy = stablemax_ds(zy, sy);
         float* g = dlogits + (long long)i * ldd;
-        if (lossKind == 1) {
-            const double inv = 1.0 / ssum;
-            const double sy = stablemax_s(zy);
-            const double dy = stablemax_ds(zy, sy);
-            for (int v = lane; v < V; v += LANES) {
-                const double x = (double)lg[v];
-                g[v] = (float)(v == label ? (dy * inv - dy / sy) * invNTrain
-                                          : stablemax_ds(x, stablemax_s(x)) * inv * invNTrain);
-            }
-        } else {
-            const double inv = 1.0 / sum;
-            for (int v = lane; v < V; v += LANES) {
-                const double prob = exp((double)lg[v] - shift) * inv;
-                g[v] = (float)(v == label ? (prob - 1.0) * invNTrain : prob * invNTrain);
-            }
+        for (int v = lane; v < V; v += LANES) {
+            const double x = (double)lg[v];
+            g[v] = (float)(v == label ? (dy * inv - dy / sy) * invNTrain
+                                      : stablemax_ds(x, stablemax_s(x)) * inv * invNTrain);
         }
     }
 }
-JGROK_REGISTER_KERNEL(cross_entropy);
+JGROK_REGISTER_KERNEL(cross_entropy_stablemax);
 
 namespace jgrok_loss {
 // Sums over rows [begin, end) by one block of 256 threads: loss[], correct[] and the float32 / float64 collapse

@@ -20,17 +20,23 @@
 #include "model_common.cuh"
 
 namespace jgrok_projection {
-constexpr int TENSORS = 11;
-
-// Offset and length of tensor t in the flat layout (ParamLayout's order and shapes).
+// Offset and length of tensor t in the flat layout (ParamLayout's order and shapes). A switch rather than two
+// indexed arrays, which would live in local memory.
 __device__ __forceinline__ void tensor_range(const int* layout, int t, int p, int d, int M, int V, int* offset,
                                              int* length) {
-    const int offsets[TENSORS] = {layout[LAYOUT_WE], layout[LAYOUT_WPOS], layout[LAYOUT_WQ], layout[LAYOUT_WK],
-                                  layout[LAYOUT_WV], layout[LAYOUT_WO], layout[LAYOUT_WIN], layout[LAYOUT_BIN],
-                                  layout[LAYOUT_WOUT], layout[LAYOUT_BOUT], layout[LAYOUT_WU]};
-    const int lengths[TENSORS] = {(p + 1) * d, 3 * d, d * d, d * d, d * d, d * d, d * M, M, M * d, d, d * V};
-    *offset = offsets[t];
-    *length = lengths[t];
+    switch (t) {
+        case 0: *offset = layout[LAYOUT_WE]; *length = (p + 1) * d; break;
+        case 1: *offset = layout[LAYOUT_WPOS]; *length = 3 * d; break;
+        case 2: *offset = layout[LAYOUT_WQ]; *length = d * d; break;
+        case 3: *offset = layout[LAYOUT_WK]; *length = d * d; break;
+        case 4: *offset = layout[LAYOUT_WV]; *length = d * d; break;
+        case 5: *offset = layout[LAYOUT_WO]; *length = d * d; break;
+        case 6: *offset = layout[LAYOUT_WIN]; *length = d * M; break;
+        case 7: *offset = layout[LAYOUT_BIN]; *length = M; break;
+        case 8: *offset = layout[LAYOUT_WOUT]; *length = M * d; break;
+        case 9: *offset = layout[LAYOUT_BOUT]; *length = d; break;
+        default: *offset = layout[LAYOUT_WU]; *length = d * V; break;
+    }
 }
 }  // namespace jgrok_projection
 

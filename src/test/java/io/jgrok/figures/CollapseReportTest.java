@@ -2,16 +2,19 @@ package io.jgrok.figures;
 
 import io.jgrok.io.History;
 import io.jgrok.io.RunDirectory;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,7 +28,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CollapseReportTest {
     @TempDir
+    static Path shared;
+    static Path trained;
+
+    @TempDir
     Path tmp;
+
+    @BeforeAll
+    static void trainOnce() {
+        trained = TrainedRun.create(shared.resolve("run")).root();
+    }
+
+    /** A fresh copy of the trained run (each test rewrites files in it). */
+    private RunDirectory copy(String name) throws IOException {
+        Path to = tmp.resolve(name);
+        try (Stream<Path> files = Files.walk(trained)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(trained.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+        return new RunDirectory(to);
+    }
 
     private static History withCollapse(History h, boolean recorded) {
         History out = new History();
@@ -41,7 +69,7 @@ class CollapseReportTest {
 
     @Test
     void theReportSaysWhenCollapseSetIn() throws Exception {
-        RunDirectory dir = TrainedRun.create(tmp.resolve("run"));
+        RunDirectory dir = copy("run");
         withCollapse(History.read(dir.history()), true).write(dir.history());
         CollapseOnset onset = CollapseOnset.of(History.read(dir.history()));
         assertEquals(20L, onset.firstF32());
@@ -70,7 +98,7 @@ class CollapseReportTest {
 
     @Test
     void olderHistoriesGetNoCollapseFigureOrRow() throws Exception {
-        RunDirectory dir = TrainedRun.create(tmp.resolve("old"));
+        RunDirectory dir = copy("old");
         // A history as older jgrok wrote it: without the two collapse columns.
         String json = Files.readString(dir.history());
         String old = json.replaceAll(",\\s*\"softmax_collapse_f32\": \\[[^\\]]*\\]", "")

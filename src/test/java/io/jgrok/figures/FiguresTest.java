@@ -254,7 +254,8 @@ class FiguresTest {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
             assertEquals(0, Main.run(new String[] {"figures", dir.root().toString()}));
-            assertTrue(out.toString(StandardCharsets.UTF_8).contains("wrote " + PAPER_FIGURES.size() + " figures"));
+            int figures = PAPER_FIGURES.size() + OTHER_FIGURES.size();
+            assertTrue(out.toString(StandardCharsets.UTF_8).contains("wrote " + figures + " figures"));
             assertEquals(2, Main.run(new String[] {"figures"}));
             assertEquals(2, Main.run(new String[] {"figures", tmp.resolve("nowhere").toString()}));
             Path bare = tmp.resolve("bare");

@@ -144,14 +144,14 @@ final class ModelPasses {
     }
 
     void crossEntropy(int rowBegin, int rowEnd, int trainEnd, int nTrain) {
-        l.launch(loss == LossFunction.STABLEMAX ? "forward: float64 StableMax cross-entropy"
-                        : "forward: float64 cross-entropy", "cross_entropy",
-                grid(ceil(rowEnd - rowBegin, CE_EXAMPLES)), Dim3.of(THREADS), 0,
+        boolean stable = loss == LossFunction.STABLEMAX;
+        l.launch(stable ? "forward: float64 StableMax cross-entropy" : "forward: float64 cross-entropy",
+                stable ? "cross_entropy_stablemax" : "cross_entropy", grid(ceil(rowEnd - rowBegin, CE_EXAMPLES)),
+                Dim3.of(THREADS), 0,
                 KernelArgs.of().ptr(p(Buf.EXAMPLES)).ptr(p(Buf.LOGITS))
                         .ptr(ws.words(Buf.DACT) > 1 ? p(Buf.DACT).floatAt(s.dMlp()) : null).i32(s.width())
                         .ptr(p(Buf.LOSS)).ptr(p(Buf.CORRECT)).ptr(p(Buf.COLLAPSED)).i64(ms).i32(rowBegin)
-                        .i32(rowEnd).i32(trainEnd).i32(s.p()).i32(s.nOut()).f64(nTrain > 0 ? 1.0 / nTrain : 0.0)
-                        .i32(loss == LossFunction.STABLEMAX ? 1 : 0));
+                        .i32(rowEnd).i32(trainEnd).i32(s.p()).i32(s.nOut()).f64(nTrain > 0 ? 1.0 / nTrain : 0.0));
     }
 
     /** Ring row of the epoch counter: see loss_reduce (begin < 0 leaves a segment alone, begin == end writes NaN). */

@@ -138,7 +138,7 @@ class StableMaxTest {
                 Arguments.of("p13 d16 h4 m24 no '=' logit, 2 threads", TestConfigs.with(TestConfigs.small(13, 16, 4,
                         24), b -> b.equalsLogit = false), 169, 2),
                 Arguments.of("p31 d24 h3 m40", TestConfigs.small(31, 24, 3, 40), 300, 2),
-                Arguments.of("paper config", TestConfigs.paper(1), 257, 2));
+                Arguments.of("paper config", TestConfigs.paper(1), 80, 2));
     }
 
     @ParameterizedTest(name = "{0}")
