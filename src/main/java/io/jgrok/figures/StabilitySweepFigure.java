@@ -23,8 +23,9 @@ import java.util.Map;
  * The numerical-stability comparison of a sweep (Prieto et al. 2025's headline: softmax, StableMax and ⊥Grad without
  * weight decay, against weight decay): test accuracy and the float32 softmax collapse of the training examples over
  * training, one colour per condition (loss, gradient projection, weight decay), a thin line per seed and a thick one
- * for the median over seeds. Drawn for sweeps whose runs differ in the loss or the gradient projection; it reads
- * each finished run's config and history from the sweep directory.
+ * for the median over seeds (over the epochs all of a condition's runs reached). Drawn for sweeps whose runs differ
+ * in the loss or the gradient projection; it reads each run's config and history from the sweep directory: runs that
+ * are done, and runs stopped early (status interrupted), which the caption counts.
  */
 final class StabilitySweepFigure {
     static final String NAME = "sweep_stability";
@@ -32,7 +33,7 @@ final class StabilitySweepFigure {
     private StabilitySweepFigure() {
     }
 
-    /** One condition: its label and the histories of its finished runs. */
+    /** One condition: its label and the histories of its runs (done or stopped early). */
     record Condition(String label, List<History> runs) {
         /** Runs whose test accuracy reached 99%, and the median of those epochs (null when none did). */
         int grokked() {
@@ -50,8 +51,10 @@ final class StabilitySweepFigure {
     static List<Figure> of(Path sweepDir, SweepSummary summary) {
         Map<String, List<History>> groups = new LinkedHashMap<>();
         java.util.Set<String> methods = new java.util.HashSet<>();
+        int stopped = 0;
         for (SweepSummary.Run r : summary.runs()) {
-            if (!r.done()) {
+            boolean early = "interrupted".equals(r.status());
+            if (!r.done() && !early) {
                 continue;
             }
             RunDirectory dir = new RunDirectory(sweepDir.resolve(r.dir()));
@@ -61,13 +64,14 @@ final class StabilitySweepFigure {
             RunConfig c = dir.readConfig();
             methods.add(c.loss() + "/" + c.gradProjection());
             groups.computeIfAbsent(label(c), k -> new ArrayList<>()).add(History.read(dir.history()));
+            stopped += early ? 1 : 0;
         }
         if (methods.size() < 2) {
             return List.of();
         }
         List<Condition> conditions = new ArrayList<>();
         groups.forEach((k, v) -> conditions.add(new Condition(k, v)));
-        return List.of(figure(conditions));
+        return List.of(figure(conditions, stopped));
     }
 
     static String label(RunConfig c) {
@@ -77,7 +81,7 @@ final class StabilitySweepFigure {
         return method + ", wd " + Style.number(c.weightDecay());
     }
 
-    private static Figure figure(List<Condition> conditions) {
+    private static Figure figure(List<Condition> conditions, int stopped) {
         double maxEpoch = 1;
         int seeds = 0;
         StringBuilder caption = new StringBuilder("Thin lines: one run each; thick: the median over the runs of a "
@@ -94,6 +98,10 @@ final class StabilitySweepFigure {
         }
         caption.append(". Float32 collapse: the share of training examples whose float32 softmax would have "
                 + "collapsed (the loss itself is float64).");
+        if (stopped > 0) {
+            caption.append(String.format(Locale.ROOT, " %d of the runs were stopped before their last epoch and are "
+                    + "drawn as far as they got.", stopped));
+        }
         final double max = maxEpoch;
         String title = String.format(Locale.ROOT, "Softmax, StableMax and \u22a5Grad: test accuracy and float32 "
                 + "softmax collapse (up to %d run%s per condition)", seeds, seeds == 1 ? "" : "s");

@@ -375,17 +375,30 @@ final class CpuModel implements AutoCloseable {
 
     /**
      * An example whose correct logit is the largest and whose softmax sum is close to 1: S, the sum of the other
-     * classes' exp(z_j - z_y) (held in e), decides whether it has collapsed. Rare until training drives the logits
-     * apart, so the plain loop costs nothing on the default path.
+     * classes' exp(z_j - z_y) (held in e), decides whether it has collapsed. Rare early in training, but late in a
+     * long run nearly every training example is such a candidate; four independent accumulators (a fixed order, so
+     * deterministic) make that ~0.1 µs per example instead of the ~0.25 of one dependent chain of float64 adds
+     * (measured: 0.34 against 0.94 ms for all 3,830 training examples of the paper's config, on one core).
      */
     private static void countCollapse(Worker wk, double[] e, int n, int label) {
-        double others = 0;
-        for (int j = 0; j < n; j++) {
-            if (j != label) {
-                others += e[j];
-            }
+        double keep = e[label];
+        e[label] = 0;
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int j = 0;
+        for (; j + 3 < n; j += 4) {
+            s0 += e[j];
+            s1 += e[j + 1];
+            s2 += e[j + 2];
+            s3 += e[j + 3];
         }
-        int bits = SoftmaxCollapse.fromOthers(others);
+        for (; j < n; j++) {
+            s0 += e[j];
+        }
+        e[label] = keep;
+        int bits = SoftmaxCollapse.fromOthers((s0 + s1) + (s2 + s3));
         wk.collapsedF32 += bits & SoftmaxCollapse.F32;
         wk.collapsedF64 += (bits & SoftmaxCollapse.F64) >> 1;
     }
