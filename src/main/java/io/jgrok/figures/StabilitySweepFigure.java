@@ -29,6 +29,8 @@ import java.util.Map;
  */
 final class StabilitySweepFigure {
     static final String NAME = "sweep_stability";
+    /** Points per faint per-run line (the medians get the usual Curves.MAX_POINTS); keeps the SVG small. */
+    private static final int RUN_POINTS = 600;
 
     private StabilitySweepFigure() {
     }
@@ -105,9 +107,15 @@ final class StabilitySweepFigure {
         final double max = maxEpoch;
         String title = String.format(Locale.ROOT, "Softmax, StableMax and \u22a5Grad: test accuracy and float32 "
                 + "softmax collapse (up to %d run%s per condition)", seeds, seeds == 1 ? "" : "s");
-        return new Figure(NAME, "Numerical stability: softmax, StableMax, \u22a5Grad", caption.toString(), 1300, 560,
+        return new Figure(NAME, "Numerical stability: softmax, StableMax, \u22a5Grad", caption.toString(), 1400, 560,
                 (g, w, h) -> {
-                    Rectangle2D[] panels = Layout.grid(Layout.title(g, title, w, h), 1, 2);
+                    Rectangle2D area = Layout.title(g, title, w, h);
+                    // The second panel also holds the legend: give it the width the legend takes.
+                    double left = area.getWidth() * 0.42;
+                    Rectangle2D[] panels = {
+                        new Rectangle2D.Double(area.getX(), area.getY(), left, area.getHeight()),
+                        new Rectangle2D.Double(area.getX() + left, area.getY(), area.getWidth() - left,
+                                area.getHeight())};
                     XYChart acc = TimeSeries.chart(panels[0], "Test accuracy", "test accuracy (%)", max, false, null);
                     TimeSeries.percentAxis(acc);
                     XYChart col = TimeSeries.chart(panels[1], "Training examples collapsed in float32",
@@ -120,8 +128,10 @@ final class StabilitySweepFigure {
                         addCurves(acc, c, colour, faint, k, true);
                         addCurves(col, c, colour, faint, k, false);
                     }
-                    TimeSeries.placeLegend(acc);
-                    TimeSeries.placeLegend(col);
+                    // One legend, right of the second panel, serves both (same colours).
+                    acc.getStyler().setLegendVisible(false);
+                    col.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+                    col.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Vertical);
                     Layout.chart(g, acc, panels[0]);
                     Layout.chart(g, col, panels[1]);
                 });
@@ -142,7 +152,7 @@ final class StabilitySweepFigure {
                 x[i] = h.epoch(i);
                 ys[r][i] = 100 * (accuracy ? h.testAcc(i) : h.collapsedF32(i));
             }
-            Curves.Series s = Curves.thin(Curves.finite(x, ys[r], false), Curves.MAX_POINTS);
+            Curves.Series s = Curves.thin(Curves.finite(x, ys[r], false), RUN_POINTS);
             if (s.size() > 0 && c.runs().size() > 1) {
                 Style.line(chart, c.label() + " #" + (r + 1), s.x(), s.y(), faint, Style.THIN_LINE)
                         .setShowInLegend(false);
