@@ -13,9 +13,10 @@ package io.jgrok.engine;
  * time would absorb each of them separately and count some examples with a larger S as collapsed). Every logit of
  * the softmax counts, the {@code =} logit too where the config has one, as in the loss.
  *
- * <p>Engines compute S in float64 only for examples that may have collapsed (the correct logit is the largest and
- * the float64 softmax sum is below {@link #CANDIDATE_SUM}), so the measure costs the default training step nothing
- * measurable.
+ * <p>The CPU engine computes S in float64 only for examples that may have collapsed (the correct logit is the largest
+ * and the float64 softmax sum it computes anyway is below {@link #CANDIDATE_SUM}); the CUDA kernel adds each
+ * exponential it computes anyway into S as well. Neither slows the default training step measurably
+ * (docs/stability.md, "Speed").
  */
 public final class SoftmaxCollapse {
     private SoftmaxCollapse() {
