@@ -4,7 +4,9 @@
 //   pre[i]            = cb[0..M) + sum_h alpha_0 T[a, h][0..M) + alpha_1 T[p+b, h][0..M)   (forward_gather)
 //   logits[i]         = cb[M..W) + the same sums over [M..W)      (+ relu(pre) WOU: gemm_nn_relu_a, gemm.cu)
 //   loss[i], correct[i], dlogits[i] = float64 log-softmax cross-entropy of logits[i]       (cross_entropy)
-//   ring[counter]     = mean loss and accuracy of the train and test rows                  (loss_reduce)
+//                       or StableMax cross-entropy                          (cross_entropy_stablemax)
+//   collapsed[i]      = whether the softmax of logits[i] has collapsed, float32 / float64  (both)
+//   ring[counter]     = mean loss and accuracy of the train and test rows, collapse fractions (loss_reduce)
 //
 // Rows are positions in the model's example list: train examples first, then test examples. Every kernel is
 // batched over models (blockIdx.z, model_common.cuh).
@@ -103,26 +105,91 @@ __device__ __forceinline__ void better(float& value, int& index, float otherValu
         index = otherIndex;
     }
 }
+
+// What both cross-entropy kernels compute first for one example row, by its 8 lanes: the largest logit, the first
+// argmax over the p number logits, and the float64 softmax sum relative to the largest logit together with S, the
+// same sum without the label's term (the label's term is 1 when it is the largest, so S decides the softmax
+// collapse of io.jgrok.engine.SoftmaxCollapse). Every lane ends with the row's values (fixed butterflies).
+struct RowSums {
+    float mx;
+    int bestIndex;
+    double sum;
+    double others;
+};
+
+__device__ __forceinline__ RowSums row_sums(const float* lg, int lane, int p, int V, int label) {
+    RowSums r;
+    r.mx = -INFINITY;
+    float best = -INFINITY;
+    r.bestIndex = 0x7fffffff;
+    for (int v = lane; v < V; v += LANES) {
+        const float x = lg[v];
+        r.mx = fmaxf(r.mx, x);
+        if (v < p && x > best) {
+            best = x;
+            r.bestIndex = v;
+        }
+    }
+    for (int off = LANES / 2; off > 0; off >>= 1) {
+        r.mx = fmaxf(r.mx, __shfl_xor_sync(JGROK_FULL_MASK, r.mx, off, LANES));
+        const float ob = __shfl_xor_sync(JGROK_FULL_MASK, best, off, LANES);
+        const int oi = __shfl_xor_sync(JGROK_FULL_MASK, r.bestIndex, off, LANES);
+        better(best, r.bestIndex, ob, oi);
+    }
+    const double shift = (double)r.mx;
+    r.sum = 0.0;
+    r.others = 0.0;
+    for (int v = lane; v < V; v += LANES) {
+        const double t = exp((double)lg[v] - shift);
+        r.sum += t;
+        r.others += v == label ? 0.0 : t;
+    }
+    for (int off = LANES / 2; off > 0; off >>= 1) {
+        r.sum += __shfl_xor_sync(JGROK_FULL_MASK, r.sum, off, LANES);
+        r.others += __shfl_xor_sync(JGROK_FULL_MASK, r.others, off, LANES);
+    }
+    return r;
+}
+
+// The collapse bits (1: float32, 2: float64) of a row whose label logit is zy: collapsed when zy is the largest
+// logit and S rounds away next to the label's term 1, S <= 2^-24 (float32) or S <= 2^-53 (float64).
+__device__ __forceinline__ int collapse_bits(const RowSums& r, float zy) {
+    return zy == r.mx ? (r.others <= 0x1p-24 ? 1 : 0) | (r.others <= 0x1p-53 ? 2 : 0) : 0;
+}
+
+// StableMax's s(x) and s'(x) given s(x) (io.jgrok.engine.StableMax).
+__device__ __forceinline__ double stablemax_s(double x) {
+    return x >= 0.0 ? x + 1.0 : 1.0 / (1.0 - x);
+}
+
+__device__ __forceinline__ double stablemax_ds(double x, double sx) {
+    return x >= 0.0 ? 1.0 : sx * sx;
+}
 }  // namespace jgrok_ce
 
 // Per example row i of [rowBegin, rowEnd): loss[i] = logsumexp(logits[i]) - logits[i, label] in float64,
-// correct[i] = (first argmax over the p number logits == label), and for train rows (i < trainEnd)
+// correct[i] = (first argmax over the p number logits == label), collapsed[i] = the row's softmax-collapse bits
+// (jgrok_ce::collapse_bits), and for train rows (i < trainEnd)
 // dlogits[i * ldd + v] = (softmax(logits[i])[v] - [v == label]) * invNTrain, rounded to float32.
 // Launch: 256 threads = 32 examples of 8 lanes each, grid (ceil((rowEnd - rowBegin) / 32), 1, N).
 // Why: 114 logits per example are 15 per lane, read as 32-byte sectors by the 8 lanes, and the max and the
 // exponential sum need three shuffle rounds of width 8 instead of five of a full warp; float64 exp is computed twice
 // (sum, then gradient) rather than held, since the number of logits is not a compile-time constant. Each lane's
-// partial sums are combined by a fixed butterfly, so the results do not depend on timing.
+// partial sums are combined by a fixed butterfly, so the results do not depend on timing. The collapse measure's S
+// is summed beside the softmax sum from the same exponentials (one add per logit and one more butterfly), so it
+// costs the default loss almost nothing.
 extern "C" __global__ void __launch_bounds__(256) cross_entropy(const int* examples, const float* logits,
                                                                 float* dlogits, int ldd, double* loss, int* correct,
-                                                                long long modelStride, int rowBegin, int rowEnd,
-                                                                int trainEnd, int p, int V, double invNTrain) {
+                                                                int* collapsed, long long modelStride, int rowBegin,
+                                                                int rowEnd, int trainEnd, int p, int V,
+                                                                double invNTrain) {
     using namespace jgrok_ce;
     examples = model_ptr(examples, modelStride);
     logits = model_ptr(logits, modelStride);
     dlogits = model_ptr(dlogits, modelStride);
     loss = model_ptr(loss, modelStride);
     correct = model_ptr(correct, modelStride);
+    collapsed = model_ptr(collapsed, modelStride);
     const int lane = threadIdx.x % LANES;
     const int i = rowBegin + blockIdx.x * (blockDim.x / LANES) + threadIdx.x / LANES;
     const bool active = i < rowEnd;
@@ -130,41 +197,18 @@ extern "C" __global__ void __launch_bounds__(256) cross_entropy(const int* examp
     const float* lg = logits + (long long)row * V;
     const int idx = examples[row];
     const int label = (idx / p + idx % p) % p;
-
-    float mx = -INFINITY;
-    float best = -INFINITY;
-    int bestIndex = 0x7fffffff;
-    for (int v = lane; v < V; v += LANES) {
-        const float x = lg[v];
-        mx = fmaxf(mx, x);
-        if (v < p && x > best) {
-            best = x;
-            bestIndex = v;
-        }
-    }
-    for (int off = LANES / 2; off > 0; off >>= 1) {
-        mx = fmaxf(mx, __shfl_xor_sync(JGROK_FULL_MASK, mx, off, LANES));
-        const float ob = __shfl_xor_sync(JGROK_FULL_MASK, best, off, LANES);
-        const int oi = __shfl_xor_sync(JGROK_FULL_MASK, bestIndex, off, LANES);
-        better(best, bestIndex, ob, oi);
-    }
-    const double shift = (double)mx;
-    double sum = 0.0;
-    for (int v = lane; v < V; v += LANES) {
-        sum += exp((double)lg[v] - shift);
-    }
-    for (int off = LANES / 2; off > 0; off >>= 1) {
-        sum += __shfl_xor_sync(JGROK_FULL_MASK, sum, off, LANES);
-    }
+    const RowSums r = row_sums(lg, lane, p, V, label);
     if (!active) {
         return;  // after the last shuffle
     }
+    const double shift = (double)r.mx;
     if (lane == 0) {
-        loss[i] = shift + log(sum) - (double)lg[label];
-        correct[i] = bestIndex == label ? 1 : 0;
+        loss[i] = shift + log(r.sum) - (double)lg[label];
+        correct[i] = r.bestIndex == label ? 1 : 0;
+        collapsed[i] = collapse_bits(r, lg[label]);
     }
     if (i < trainEnd) {
-        const double inv = 1.0 / sum;
+        const double inv = 1.0 / r.sum;
         float* g = dlogits + (long long)i * ldd;
         for (int v = lane; v < V; v += LANES) {
             const double prob = exp((double)lg[v] - shift) * inv;
@@ -174,45 +218,118 @@ extern "C" __global__ void __launch_bounds__(256) cross_entropy(const int* examp
 }
 JGROK_REGISTER_KERNEL(cross_entropy);
 
+// cross_entropy with StableMax (--loss stablemax; io.jgrok.engine.StableMax) instead of the softmax: s(x) = x + 1
+// (x >= 0), 1 / (1 - x) (x < 0) of the raw logits, loss[i] = log(sum_v s(z_v)) - log(s(z_label)) and
+// dlogits[v] = (s'(z_v) / sum - [v == label] s'(z_y) / s(z_y)) * invNTrain with s' = 1 (x >= 0), s^2 (x < 0), all
+// float64; correct[] and collapsed[] exactly as cross_entropy (the collapse measure is about the softmax of the same
+// logits). Launch and lanes as cross_entropy.
+// Why a kernel of its own: with the StableMax branch inside cross_entropy (selected by an argument) ptxas spilled 16
+// bytes of that kernel on every architecture (CUDA 13); apart, neither kernel spills, and the default path carries no
+// code it does not run.
+extern "C" __global__ void __launch_bounds__(256) cross_entropy_stablemax(const int* examples, const float* logits,
+                                                                          float* dlogits, int ldd, double* loss,
+                                                                          int* correct, int* collapsed,
+                                                                          long long modelStride, int rowBegin,
+                                                                          int rowEnd, int trainEnd, int p, int V,
+                                                                          double invNTrain) {
+    using namespace jgrok_ce;
+    examples = model_ptr(examples, modelStride);
+    logits = model_ptr(logits, modelStride);
+    dlogits = model_ptr(dlogits, modelStride);
+    loss = model_ptr(loss, modelStride);
+    correct = model_ptr(correct, modelStride);
+    collapsed = model_ptr(collapsed, modelStride);
+    const int lane = threadIdx.x % LANES;
+    const int i = rowBegin + blockIdx.x * (blockDim.x / LANES) + threadIdx.x / LANES;
+    const bool active = i < rowEnd;
+    const int row = active ? i : rowEnd - 1;  // inactive lanes shadow a valid row so that shuffles stay full-warp
+    const float* lg = logits + (long long)row * V;
+    const int idx = examples[row];
+    const int label = (idx / p + idx % p) % p;
+    const RowSums r = row_sums(lg, lane, p, V, label);
+    double ssum = 0.0;
+    for (int v = lane; v < V; v += LANES) {
+        ssum += stablemax_s((double)lg[v]);
+    }
+    for (int off = LANES / 2; off > 0; off >>= 1) {
+        ssum += __shfl_xor_sync(JGROK_FULL_MASK, ssum, off, LANES);
+    }
+    if (!active) {
+        return;  // after the last shuffle
+    }
+    const double zy = (double)lg[label];
+    const double sy = stablemax_s(zy);
+    if (lane == 0) {
+        loss[i] = log(ssum) - log(sy);
+        correct[i] = r.bestIndex == label ? 1 : 0;
+        collapsed[i] = collapse_bits(r, lg[label]);
+    }
+    if (i < trainEnd) {
+        const double inv = 1.0 / ssum;
+        const double dy = stablemax_ds(zy, sy);
+        float* g = dlogits + (long long)i * ldd;
+        for (int v = lane; v < V; v += LANES) {
+            const double x = (double)lg[v];
+            g[v] = (float)(v == label ? (dy * inv - dy / sy) * invNTrain
+                                      : stablemax_ds(x, stablemax_s(x)) * inv * invNTrain);
+        }
+    }
+}
+JGROK_REGISTER_KERNEL(cross_entropy_stablemax);
+
 namespace jgrok_loss {
-// Sum of loss[begin..end) and correct[begin..end) by one block of 256 threads: strided per-thread sums, then a
-// tree through the caller's shared arrays ls, cs [256] (declared in the kernel: the ThreadSanitizer emulator cannot
-// place __shared__ variables of inline functions).
-__device__ __forceinline__ void block_sums(const double* loss, const int* correct, int begin, int end, double* ls,
-                                           long long* cs, double* lossOut, long long* correctOut) {
+// Sums over rows [begin, end) by one block of 256 threads: loss[], correct[] and the float32 / float64 collapse
+// bits of collapsed[]; strided per-thread sums, then a tree through the caller's shared arrays ls, cs, c32s, c64s
+// [256] (declared in the kernel: the ThreadSanitizer emulator cannot place __shared__ variables of inline
+// functions). out: loss sum, then the three counts as doubles (exact below 2^53).
+__device__ __forceinline__ void block_sums(const double* loss, const int* correct, const int* collapsed, int begin,
+                                           int end, double* ls, long long* cs, long long* c32s, long long* c64s,
+                                           double* out) {
     double l = 0.0;
     long long c = 0;
+    long long c32 = 0;
+    long long c64 = 0;
     for (int i = begin + threadIdx.x; i < end; i += blockDim.x) {
         l += loss[i];
         c += correct[i];
+        c32 += collapsed[i] & 1;
+        c64 += (collapsed[i] >> 1) & 1;
     }
     ls[threadIdx.x] = l;
     cs[threadIdx.x] = c;
+    c32s[threadIdx.x] = c32;
+    c64s[threadIdx.x] = c64;
     __syncthreads();
     for (int stride = 128; stride > 0; stride >>= 1) {
         if ((int)threadIdx.x < stride) {
             ls[threadIdx.x] += ls[threadIdx.x + stride];
             cs[threadIdx.x] += cs[threadIdx.x + stride];
+            c32s[threadIdx.x] += c32s[threadIdx.x + stride];
+            c64s[threadIdx.x] += c64s[threadIdx.x + stride];
         }
         __syncthreads();
     }
-    *lossOut = ls[0];
-    *correctOut = cs[0];
+    out[0] = ls[0];
+    out[1] = (double)cs[0];
+    out[2] = (double)c32s[0];
+    out[3] = (double)c64s[0];
 }
 }  // namespace jgrok_loss
 
 // ring[counter][2 * segment + 0, 1] = mean loss and accuracy over the segment's rows, segment 0 = train rows
-// [trainBegin, trainEnd), 1 = test rows [testBegin, testEnd). A segment with begin < 0 is left alone (another
-// launch writes it); an empty one (begin == end) writes NaN (not evaluated this epoch).
+// [trainBegin, trainEnd), 1 = test rows [testBegin, testEnd); the train segment also writes ring[counter][4, 5] =
+// the fractions of its rows whose softmax has collapsed in float32 and in float64. A segment with begin < 0 is left
+// alone (another launch writes it); an empty one (begin == end) writes NaN (not evaluated this epoch).
 // Launch: exactly 256 threads, grid (2, 1, N): block x = segment.
 // Why: a fixed-order tree in one block per segment is deterministic and costs ~50 loads per thread at the paper's
 // size; the counter (advanced by epoch_advance) picks the ring row, so a captured graph writes a new row per replay.
-extern "C" __global__ void __launch_bounds__(256) loss_reduce(const double* loss, const int* correct, double* ring,
-                                                              const int* state, long long modelStride,
-                                                              int trainBegin, int trainEnd, int testBegin,
-                                                              int testEnd) {
+extern "C" __global__ void __launch_bounds__(256) loss_reduce(const double* loss, const int* correct,
+                                                              const int* collapsed, double* ring, const int* state,
+                                                              long long modelStride, int trainBegin, int trainEnd,
+                                                              int testBegin, int testEnd) {
     loss = model_ptr(loss, modelStride);
     correct = model_ptr(correct, modelStride);
+    collapsed = model_ptr(collapsed, modelStride);
     ring = model_ptr(ring, modelStride);
     state = model_ptr(state, modelStride);
     const int begin = blockIdx.x == 0 ? trainBegin : testBegin;
@@ -220,22 +337,32 @@ extern "C" __global__ void __launch_bounds__(256) loss_reduce(const double* loss
     if (begin < 0) {
         return;
     }
-    double* out = ring + (long long)state[STATE_COUNTER] * RING_WIDTH + 2 * blockIdx.x;
+    double* row = ring + (long long)state[STATE_COUNTER] * RING_WIDTH;
+    double* out = row + 2 * blockIdx.x;
     if (begin == end) {
         if (threadIdx.x == 0) {
             out[0] = NAN;
             out[1] = NAN;
+            if (blockIdx.x == 0) {
+                row[RING_COLLAPSED_F32] = NAN;
+                row[RING_COLLAPSED_F64] = NAN;
+            }
         }
         return;
     }
     __shared__ double ls[256];
     __shared__ long long cs[256];
-    double l;
-    long long c;
-    jgrok_loss::block_sums(loss, correct, begin, end, ls, cs, &l, &c);
+    __shared__ long long c32s[256];
+    __shared__ long long c64s[256];
+    double sums[4];
+    jgrok_loss::block_sums(loss, correct, collapsed, begin, end, ls, cs, c32s, c64s, sums);
     if (threadIdx.x == 0) {
-        out[0] = l / (end - begin);
-        out[1] = (double)c / (end - begin);
+        out[0] = sums[0] / (end - begin);
+        out[1] = sums[1] / (end - begin);
+        if (blockIdx.x == 0) {
+            row[RING_COLLAPSED_F32] = sums[2] / (end - begin);
+            row[RING_COLLAPSED_F64] = sums[3] / (end - begin);
+        }
     }
 }
 JGROK_REGISTER_KERNEL(loss_reduce);

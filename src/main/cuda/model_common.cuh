@@ -62,5 +62,8 @@ __device__ __forceinline__ T* model_ptr(T* base, long long modelStride) {
 #define INFO_FROZEN1_END 3
 #define INFO_WORDS 4
 
-// One ring-buffer row per epoch: train loss, train accuracy, test loss, test accuracy (float64).
-#define RING_WIDTH 4
+// One ring-buffer row per epoch (float64): train loss, train accuracy, test loss, test accuracy, and the fractions of
+// train rows whose softmax has collapsed in float32 and in float64 (io.jgrok.engine.SoftmaxCollapse).
+#define RING_WIDTH 6
+#define RING_COLLAPSED_F32 4
+#define RING_COLLAPSED_F64 5

@@ -10,11 +10,48 @@
 // AdamW.scalars, so the warmup schedule, whose first step runs at lr 0, is exactly the CPU engine's).
 //
 // Launch: 256 threads, grid (ceil(P / 256), 1, N); one element per thread, models on blockIdx.z.
+// With perp-Grad (--grad_projection orthogonal) the mask and filter run first, in grad_filter, then projection.cu's
+// project_gradient, and adamw_step gets grokfastMode 0.
 // Why: the step is elementwise and memory-bound (4 float reads and 3 writes per element, 6.4 MB per model per
 // epoch at the paper's size, plus the Grokfast state); fusing mask, filter and AdamW reads each buffer once. Every
 // operation is an explicitly rounded __f*_rn, which nvcc never contracts into an FMA, so a GPU computes exactly the
 // CPU engine's float32 arithmetic here (the same operations in the same order as the Java code).
 #include "model_common.cuh"
+
+namespace jgrok_optim {
+// Whether flat element i is in one of the model's frozen ranges (info, INFO_* words).
+__device__ __forceinline__ bool frozen_at(const int* info, int i) {
+    return (i >= info[INFO_FROZEN0_BEGIN] && i < info[INFO_FROZEN0_END])
+           || (i >= info[INFO_FROZEN1_BEGIN] && i < info[INFO_FROZEN1_END]);
+}
+
+// The Grokfast filter of element i (io.jgrok.optim.Grokfast, same float32 operations in the same order): updates the
+// EMA or the MA ring and returns the filtered gradient. mu and ring point into this model's slab.
+__device__ __forceinline__ float grokfast_filter(float g, int i, float* mu, float* ring, const float* s,
+                                                 const int* state, int size, int grokfastMode, int window) {
+    if (grokfastMode == 1) {
+        const float old = state[STATE_GF_COUNT] > 0 ? mu[i] : g;
+        const float m = __fadd_rn(__fmul_rn(old, s[SCHED_GF_ALPHA]), __fmul_rn(g, s[SCHED_GF_ONE_MINUS_ALPHA]));
+        mu[i] = m;
+        return __fadd_rn(g, __fmul_rn(m, s[SCHED_GF_LAMBDA]));
+    }
+    if (grokfastMode == 2) {
+        const int count = state[STATE_GF_COUNT];
+        const int head = state[STATE_GF_HEAD];
+        const int slot = count < window ? (head + count) % window : head;
+        ring[(long long)slot * size + i] = g;
+        if (count + 1 >= window) {
+            const int oldest = count < window ? head : (head + 1) % window;
+            float sum = 0.0f;
+            for (int k = 0; k < window; ++k) {
+                sum = __fadd_rn(sum, ring[(long long)((oldest + k) % window) * size + i]);
+            }
+            return __fadd_rn(g, __fmul_rn(__fdiv_rn(sum, (float)window), s[SCHED_GF_LAMBDA]));
+        }
+    }
+    return g;
+}
+}  // namespace jgrok_optim
 
 extern "C" __global__ void __launch_bounds__(256) adamw_step(float* params, const float* grad, float* adamM,
                                                              float* adamV, float* gfMu, float* gfRing,
@@ -33,32 +70,10 @@ extern "C" __global__ void __launch_bounds__(256) adamw_step(float* params, cons
         return;
     }
     const float* s = schedule + (long long)state[STATE_COUNTER] * SCHEDULE_WIDTH;
-    const bool frozen = (i >= info[INFO_FROZEN0_BEGIN] && i < info[INFO_FROZEN0_END])
-                        || (i >= info[INFO_FROZEN1_BEGIN] && i < info[INFO_FROZEN1_END]);
+    const bool frozen = jgrok_optim::frozen_at(info, i);
     float g = frozen ? 0.0f : grad[i];
-
-    if (grokfastMode == 1) {
-        float* mu = model_ptr(gfMu, modelStride);
-        const float old = state[STATE_GF_COUNT] > 0 ? mu[i] : g;
-        const float m = __fadd_rn(__fmul_rn(old, s[SCHED_GF_ALPHA]), __fmul_rn(g, s[SCHED_GF_ONE_MINUS_ALPHA]));
-        mu[i] = m;
-        g = __fadd_rn(g, __fmul_rn(m, s[SCHED_GF_LAMBDA]));
-    } else if (grokfastMode == 2) {
-        float* ring = model_ptr(gfRing, modelStride);
-        const int count = state[STATE_GF_COUNT];
-        const int head = state[STATE_GF_HEAD];
-        const int slot = count < window ? (head + count) % window : head;
-        ring[(long long)slot * size + i] = g;
-        if (count + 1 >= window) {
-            const int oldest = count < window ? head : (head + 1) % window;
-            float sum = 0.0f;
-            for (int k = 0; k < window; ++k) {
-                sum = __fadd_rn(sum, ring[(long long)((oldest + k) % window) * size + i]);
-            }
-            g = __fadd_rn(g, __fmul_rn(__fdiv_rn(sum, (float)window), s[SCHED_GF_LAMBDA]));
-        }
-    }
-
+    g = jgrok_optim::grokfast_filter(g, i, model_ptr(gfMu, modelStride), model_ptr(gfRing, modelStride), s, state,
+                                     size, grokfastMode, window);
     if (frozen) {
         return;
     }
@@ -71,6 +86,31 @@ extern "C" __global__ void __launch_bounds__(256) adamw_step(float* params, cons
     params[i] = __fsub_rn(__fmul_rn(params[i], s[SCHED_DECAY]), __fmul_rn(s[SCHED_STEP_SIZE], __fdiv_rn(m, denom)));
 }
 JGROK_REGISTER_KERNEL(adamw_step);
+
+// The first half of adamw_step on its own, for steps that change the gradient between the filter and AdamW (perp-Grad,
+// projection.cu): grad[i] = the Grokfast-filtered gradient, 0 in the frozen ranges. adamw_step then runs with
+// grokfastMode 0 on it (the filter state still advances in epoch_advance with the real mode).
+// Launch: 256 threads, grid (ceil(P / 256), 1, N); one element per thread, as adamw_step.
+extern "C" __global__ void __launch_bounds__(256) grad_filter(float* grad, float* gfMu, float* gfRing,
+                                                              const float* schedule, const int* state,
+                                                              const int* info, long long modelStride, int size,
+                                                              int grokfastMode, int window) {
+    grad = model_ptr(grad, modelStride);
+    schedule = model_ptr(schedule, modelStride);
+    state = model_ptr(state, modelStride);
+    info = model_ptr(info, modelStride);
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= size) {
+        return;
+    }
+    const float* s = schedule + (long long)state[STATE_COUNTER] * SCHEDULE_WIDTH;
+    const bool frozen = jgrok_optim::frozen_at(info, i);
+    const float g = jgrok_optim::grokfast_filter(frozen ? 0.0f : grad[i], i, model_ptr(gfMu, modelStride),
+                                                 model_ptr(gfRing, modelStride), s, state, size, grokfastMode,
+                                                 window);
+    grad[i] = frozen ? 0.0f : g;
+}
+JGROK_REGISTER_KERNEL(grad_filter);
 
 // The last node of every epoch: advances the epoch counter (next schedule and ring row) and Grokfast's state
 // (EMA: mu now holds a value; MA: one more entry, or the oldest replaced). Launch: 32 threads, grid (1, 1, N).

@@ -2,8 +2,10 @@ package io.jgrok.cli;
 
 import io.jgrok.UserError;
 import io.jgrok.config.FourierOrder;
+import io.jgrok.config.GradProjection;
 import io.jgrok.config.GrokfastMode;
 import io.jgrok.config.InitScheme;
+import io.jgrok.config.LossFunction;
 import io.jgrok.config.Preset;
 import io.jgrok.config.RunConfig;
 import io.jgrok.config.SplitMethod;
@@ -71,6 +73,10 @@ final class TrainCommand {
         o.addOption(Cli.value("grokfast_alpha", "A", "Grokfast EMA decay (default 0.98)"));
         o.addOption(Cli.value("grokfast_lambda", "L", "Grokfast amplification (default 2.0)"));
         o.addOption(Cli.value("grokfast_window", "W", "Grokfast MA window (default 100)"));
+        o.addOption(Cli.value("loss", "NAME", "softmax (default; the paper's float64 cross-entropy) or stablemax "
+                + "(StableMax cross-entropy, Prieto et al. 2025; see docs/stability.md)"));
+        o.addOption(Cli.value("grad_projection", "MODE", "none (default) or orthogonal: remove each tensor's gradient "
+                + "component along its own weights before AdamW (⊥Grad, Prieto et al. 2025)"));
         o.addOption(Cli.flag("profile", "device engines: print a per-kernel time table (mean per epoch, share) at the "
                 + "end"));
         o.addOption(Cli.flag("quiet", "no progress bar"));
@@ -126,6 +132,8 @@ final class TrainCommand {
         b.grokfastAlpha = Cli.doubleValue(cl, "grokfast_alpha", b.grokfastAlpha);
         b.grokfastLambda = Cli.doubleValue(cl, "grokfast_lambda", b.grokfastLambda);
         b.grokfastWindow = Cli.intValue(cl, "grokfast_window", b.grokfastWindow);
+        b.loss = Cli.enumValue(cl, "loss", LossFunction.class, b.loss);
+        b.gradProjection = Cli.enumValue(cl, "grad_projection", GradProjection.class, b.gradProjection);
         return b.build();
     }
 

@@ -36,6 +36,7 @@ public enum Preset {
                 paper ? 10 : 0,                          // warmup steps
                 paper ? 40_000 : 25_000,
                 GrokfastMode.NONE, 0.98, 2.0, 100,
+                LossFunction.SOFTMAX, GradProjection.NONE,
                 0,                                       // weight-init seed (the paper's code seeds nothing)
                 paper ? 0 : 598,                         // data seed
                 paper ? SplitMethod.PYTHON_SHUFFLE : SplitMethod.TORCH_RANDPERM,

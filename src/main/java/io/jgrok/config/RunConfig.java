@@ -42,6 +42,9 @@ public record RunConfig(
         double grokfastAlpha,
         double grokfastLambda,
         int grokfastWindow,
+        // Loss and gradient projection (Prieto et al. 2025); the paper's softmax and none by default.
+        LossFunction loss,
+        GradProjection gradProjection,
         // Randomness and data.
         long seed,
         long dataSeed,
@@ -68,6 +71,8 @@ public record RunConfig(
         validate(p, trainFraction, dModel, nHeads, dMlp, lr, weightDecay, beta1, beta2, adamEps, warmupSteps,
                 nEpochs, grokfast, grokfastAlpha, grokfastLambda, grokfastWindow, device, threads, evalEvery,
                 checkpointEvery);
+        require(loss != null, "--loss must be one of softmax, stablemax");
+        require(gradProjection != null, "--grad_projection must be one of none, orthogonal");
     }
 
     // ---- derived quantities -------------------------------------------------------------------------------------
@@ -263,6 +268,8 @@ public record RunConfig(
         public double grokfastAlpha;
         public double grokfastLambda;
         public int grokfastWindow;
+        public LossFunction loss;
+        public GradProjection gradProjection;
         public long seed;
         public long dataSeed;
         public SplitMethod split;
@@ -295,6 +302,8 @@ public record RunConfig(
             grokfastAlpha = c.grokfastAlpha;
             grokfastLambda = c.grokfastLambda;
             grokfastWindow = c.grokfastWindow;
+            loss = c.loss;
+            gradProjection = c.gradProjection;
             seed = c.seed;
             dataSeed = c.dataSeed;
             split = c.split;
@@ -310,8 +319,8 @@ public record RunConfig(
         public RunConfig build() {
             return new RunConfig(preset, p, trainFraction, dModel, nHeads, dMlp, equalsLogit, trainMlpBiases, init,
                     lr, weightDecay, beta1, beta2, adamEps, warmupSteps, nEpochs, grokfast, grokfastAlpha,
-                    grokfastLambda, grokfastWindow, seed, dataSeed, split, testTiming, fourierOrder, device, threads,
-                    evalEvery, checkpointEvery, saveGradients);
+                    grokfastLambda, grokfastWindow, loss, gradProjection, seed, dataSeed, split, testTiming,
+                    fourierOrder, device, threads, evalEvery, checkpointEvery, saveGradients);
         }
     }
 }

@@ -8,7 +8,8 @@ import io.jgrok.model.TrainingState;
  * arithmetic happens. Model and training code see this interface, never JCuda or JNI.
  *
  * <p>Epoch semantics (the paper's code): history entry e holds the losses of the weights after e optimiser steps,
- * i.e. before epoch e's step; then one full-batch AdamW step is taken with the warmup schedule. With the
+ * i.e. before epoch e's step, and the share of training examples whose softmax has collapsed; then one full-batch
+ * AdamW step is taken with the warmup schedule (with ⊥Grad, on the projected gradient). With the
  * TransformerLens demo's timing the test loss is measured after the step instead.
  */
 public interface Engine extends AutoCloseable {
@@ -41,8 +42,9 @@ public interface Engine extends AutoCloseable {
     float[] logits(float[] params, int[] examples);
 
     /**
-     * Mean float64 cross-entropy of the given examples under the given parameters; writes the gradient of that
-     * mean into {@code grad} (flat layout, every element overwritten).
+     * Mean float64 loss of the config ({@code --loss}: softmax or StableMax cross-entropy) of the given examples
+     * under the given parameters; writes the gradient of that mean into {@code grad} (flat layout, every element
+     * overwritten).
      */
     double lossAndGradient(float[] params, int[] examples, float[] grad);
 

@@ -46,7 +46,9 @@ public final class Figures {
             figures.addAll(RunFigures.all(run));
         }
         if (sweep) {
-            figures.addAll(SweepFigures.all(SweepSummary.read(sweepFile)));
+            SweepSummary summary = SweepSummary.read(sweepFile);
+            figures.addAll(SweepFigures.all(summary));
+            figures.addAll(StabilitySweepFigure.of(dir.root(), summary));
         }
         Path out = dir.figures();
         try {

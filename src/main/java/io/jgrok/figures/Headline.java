@@ -81,6 +81,10 @@ final class Headline {
                         + Style.number(RunData.number(paper, "ablation_base_loss")) + ")"));
         rows.add(new Row("excluded loss (key frequencies removed; chance " + Style.number(RunData.number(ab,
                 "chance_loss")) + ")", Style.number(RunData.number(ab, "excluded_loss")), ""));
+        CollapseOnset collapse = CollapseOnset.of(run.history);
+        if (collapse.recorded()) {
+            rows.add(new Row("softmax collapse of the training examples", collapse.text(), ""));
+        }
         rows.add(new Row("training speed", rate > 0 ? String.format(Locale.ROOT, "%.1f epochs/s", rate) : "unknown",
                 ""));
         rows.add(new Row("engine and device", engine(run), ""));

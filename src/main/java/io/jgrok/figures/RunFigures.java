@@ -12,6 +12,10 @@ final class RunFigures {
         Phases phases = Phases.of(run);
         List<Figure> out = new ArrayList<>();
         out.add(TrainingFigures.curves(run, phases));
+        Figure collapse = CollapseFigures.of(run, phases);
+        if (collapse != null) {
+            out.add(collapse);
+        }
         out.add(FourierNormFigures.embed(run));
         out.add(FourierNormFigures.neuronLogit(run));
         out.add(MapFigures.attention(run));

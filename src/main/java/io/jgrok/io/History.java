@@ -18,25 +18,37 @@ import java.util.Arrays;
 
 /**
  * The training history: one row per epoch (losses and accuracies of the weights before that epoch's step), as
- * {@code logs/training_history.json} with arrays {@code epoch, train_loss, test_loss, train_acc, test_acc}; test
- * entries are {@code null} on epochs where the test set was not evaluated.
+ * {@code logs/training_history.json} with arrays {@code epoch, train_loss, test_loss, train_acc, test_acc,
+ * softmax_collapse_f32, softmax_collapse_f64}; test entries are {@code null} on epochs where the test set was not
+ * evaluated. The two collapse columns are the fractions of training examples whose softmax has collapsed in float32
+ * and in float64 ({@link io.jgrok.engine.SoftmaxCollapse}); histories written before they existed read as NaN there.
  */
 public final class History implements EpochSink {
-    public static final String[] COLUMNS = {"epoch", "train_loss", "test_loss", "train_acc", "test_acc"};
+    public static final String[] COLUMNS = {"epoch", "train_loss", "test_loss", "train_acc", "test_acc",
+        "softmax_collapse_f32", "softmax_collapse_f64"};
+    /** Columns from {@link #COLUMNS} that older histories lack (read as NaN). */
+    private static final int FIRST_OPTIONAL_COLUMN = 5;
 
     private long[] epoch = new long[1024];
     private double[] trainLoss = new double[1024];
     private double[] testLoss = new double[1024];
     private double[] trainAcc = new double[1024];
     private double[] testAcc = new double[1024];
+    private double[] collapsedF32 = new double[1024];
+    private double[] collapsedF64 = new double[1024];
     private int size;
     private final ColumnText[] text = {new ColumnText(), new ColumnText(), new ColumnText(), new ColumnText(),
-        new ColumnText()};
+        new ColumnText(), new ColumnText(), new ColumnText()};
     /** Rows whose text is in {@link #text}. */
     private int formatted;
 
     @Override
     public void accept(long e, double trL, double trA, double teL, double teA) {
+        accept(e, trL, trA, teL, teA, Double.NaN, Double.NaN);
+    }
+
+    @Override
+    public void accept(long e, double trL, double trA, double teL, double teA, double cF32, double cF64) {
         if (size > 0 && e != epoch[size - 1] + 1) {
             throw new IllegalStateException("history row for epoch " + e + " after epoch " + epoch[size - 1]);
         }
@@ -47,12 +59,16 @@ public final class History implements EpochSink {
             testLoss = Arrays.copyOf(testLoss, n);
             trainAcc = Arrays.copyOf(trainAcc, n);
             testAcc = Arrays.copyOf(testAcc, n);
+            collapsedF32 = Arrays.copyOf(collapsedF32, n);
+            collapsedF64 = Arrays.copyOf(collapsedF64, n);
         }
         epoch[size] = e;
         trainLoss[size] = trL;
         trainAcc[size] = trA;
         testLoss[size] = teL;
         testAcc[size] = teA;
+        collapsedF32[size] = cF32;
+        collapsedF64[size] = cF64;
         size++;
     }
 
@@ -78,6 +94,16 @@ public final class History implements EpochSink {
 
     public double testAcc(int i) {
         return testAcc[i];
+    }
+
+    /** Fraction of training examples whose float32 softmax had collapsed at row i (NaN: not recorded). */
+    public double collapsedF32(int i) {
+        return collapsedF32[i];
+    }
+
+    /** Fraction of training examples whose float64 softmax had collapsed at row i (NaN: not recorded). */
+    public double collapsedF64(int i) {
+        return collapsedF64[i];
     }
 
     /** Keeps only rows with epoch <= lastEpoch (used when resuming from an older checkpoint). */
@@ -150,6 +176,8 @@ public final class History implements EpochSink {
             text[2].append(finiteOrNull(testLoss[i]), i);
             text[3].append(finiteOrNull(trainAcc[i]), i);
             text[4].append(finiteOrNull(testAcc[i]), i);
+            text[5].append(finiteOrNull(collapsedF32[i]), i);
+            text[6].append(finiteOrNull(collapsedF64[i]), i);
         }
         formatted = size;
     }
@@ -199,6 +227,9 @@ public final class History implements EpochSink {
             JsonArray[] cols = new JsonArray[COLUMNS.length];
             for (int c = 0; c < COLUMNS.length; c++) {
                 cols[c] = o.getAsJsonArray(COLUMNS[c]);
+                if (cols[c] == null && c >= FIRST_OPTIONAL_COLUMN) {
+                    continue;
+                }
                 if (cols[c] == null || cols[c].size() != cols[0].size()) {
                     throw new UserError("history " + file + " lacks column '" + COLUMNS[c]
                             + "' or its columns differ in length");
@@ -207,7 +238,8 @@ public final class History implements EpochSink {
             History h = new History();
             for (int i = 0; i < cols[0].size(); i++) {
                 h.accept(cols[0].get(i).getAsLong(), num(cols[1].get(i)), num(cols[3].get(i)), num(cols[2].get(i)),
-                        num(cols[4].get(i)));
+                        num(cols[4].get(i)), cols[5] == null ? Double.NaN : num(cols[5].get(i)),
+                        cols[6] == null ? Double.NaN : num(cols[6].get(i)));
             }
             return h;
         } catch (JsonParseException | IllegalStateException | NullPointerException | ClassCastException

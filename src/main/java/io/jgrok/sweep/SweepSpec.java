@@ -52,7 +52,8 @@ public final class SweepSpec {
             Map.entry("data_seed", "dseed"), Map.entry("p", "p"), Map.entry("lr", "lr"),
             Map.entry("n_epochs", "ep"), Map.entry("d_model", "d"), Map.entry("n_heads", "h"),
             Map.entry("d_mlp", "mlp"), Map.entry("grokfast", "gf-"), Map.entry("grokfast_alpha", "gfa"),
-            Map.entry("grokfast_lambda", "gfl"), Map.entry("grokfast_window", "gfw"), Map.entry("preset", ""));
+            Map.entry("grokfast_lambda", "gfl"), Map.entry("grokfast_window", "gfw"), Map.entry("preset", ""),
+            Map.entry("loss", ""), Map.entry("grad_projection", "proj-"));
 
     /** Whether finished runs are analysed (key frequencies, clustered fraction). */
     public enum Analysis {

@@ -31,7 +31,8 @@ import java.util.Set;
  *  "counts": {"pending": n, "running": n, "done": n, "failed": n, "interrupted": n},
  *  "runs": [{"name", "dir" (relative to the sweep directory), "status", "exit_reason",
  *            "params": {axis: value as the spec wrote it},
- *            "seed", "data_seed", "weight_decay", "train_fraction", "p", "lr", "n_epochs", "grokfast",
+ *            "seed", "data_seed", "weight_decay", "train_fraction", "p", "lr", "n_epochs", "grokfast", "loss",
+ *            "grad_projection",
  *            "epochs_done",
  *            "epochs_to_grok"       first epoch with test accuracy >= 0.99, null: never (or not done),
  *            "epochs_to_grok_loss"  first epoch with test loss < 0.1, null: never,
@@ -116,6 +117,8 @@ public final class SweepSummaryFile {
         o.addProperty("lr", c.lr());
         o.addProperty("n_epochs", c.nEpochs());
         o.addProperty("grokfast", c.grokfast().name().toLowerCase(java.util.Locale.ROOT));
+        o.addProperty("loss", c.loss().name().toLowerCase(java.util.Locale.ROOT));
+        o.addProperty("grad_projection", c.gradProjection().name().toLowerCase(java.util.Locale.ROOT));
         o.addProperty("epochs_done", rec.epochsDone);
         boolean done = rec.status == RunStatus.DONE;
         o.add("epochs_to_grok", done ? RunRecord.num(rec.epochsToGrok) : JsonNull.INSTANCE);
@@ -143,9 +146,9 @@ public final class SweepSummaryFile {
         List<String> axes = new ArrayList<>();
         summary.getAsJsonArray("axes").forEach(e -> axes.add(e.getAsString()));
         List<String> fields = List.of("status", "exit_reason", "seed", "data_seed", "weight_decay", "train_fraction",
-                "p", "lr", "n_epochs", "grokfast", "epochs_done", "epochs_to_grok", "epochs_to_grok_loss",
-                "final_train_loss", "final_test_loss", "final_train_acc", "final_test_acc", "key_frequencies",
-                "clustered_fraction", "wall_seconds", "epochs_per_second");
+                "p", "lr", "n_epochs", "grokfast", "loss", "grad_projection", "epochs_done", "epochs_to_grok",
+                "epochs_to_grok_loss", "final_train_loss", "final_test_loss", "final_train_acc", "final_test_acc",
+                "key_frequencies", "clustered_fraction", "wall_seconds", "epochs_per_second");
         StringBuilder sb = new StringBuilder("name,dir");
         for (String axis : axes) {
             sb.append(",param_").append(axis);

@@ -47,6 +47,9 @@ class FiguresTest {
             "restricted_excluded_accuracy",  // 9: restricted accuracy
             "key_frequency_amplitudes");     // 9: coefficients of cos(w_k(a+b-c)) over training
 
+    /** Figures beyond the paper's: the softmax-collapse measure (Prieto et al. 2025) beside the losses. */
+    static final List<String> OTHER_FIGURES = List.of("softmax_collapse");
+
     @TempDir
     static Path tmp;
     static RunDirectory dir;
@@ -63,8 +66,9 @@ class FiguresTest {
     @Test
     void everyFigureOfThePaperIsDrawn() {
         List<String> names = result.figures().stream().map(Figure::name).toList();
-        assertEquals(PAPER_FIGURES.size(), names.size(), "figures: " + names);
+        assertEquals(PAPER_FIGURES.size() + OTHER_FIGURES.size(), names.size(), "figures: " + names);
         assertTrue(names.containsAll(PAPER_FIGURES), "figures: " + names);
+        assertTrue(names.containsAll(OTHER_FIGURES), "figures: " + names);
         assertEquals(dir.figures(), result.figuresDir());
     }
 
@@ -90,6 +94,7 @@ class FiguresTest {
         // last, which nothing covers.
         java.util.Map<String, List<java.awt.Color>> colours = java.util.Map.of(
                 "training_curves", List.of(Style.VERMILLION),
+                "softmax_collapse", List.of(Style.VERMILLION, Style.ORANGE),
                 "progress_measures", List.of(Style.GREEN, Style.ORANGE, Style.SKY, Style.BLACK),
                 "excluded_loss_per_frequency", List.of(lastFamily),
                 "restricted_excluded_accuracy", List.of(Style.GREEN),
@@ -249,7 +254,8 @@ class FiguresTest {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
             assertEquals(0, Main.run(new String[] {"figures", dir.root().toString()}));
-            assertTrue(out.toString(StandardCharsets.UTF_8).contains("wrote " + PAPER_FIGURES.size() + " figures"));
+            int figures = PAPER_FIGURES.size() + OTHER_FIGURES.size();
+            assertTrue(out.toString(StandardCharsets.UTF_8).contains("wrote " + figures + " figures"));
             assertEquals(2, Main.run(new String[] {"figures"}));
             assertEquals(2, Main.run(new String[] {"figures", tmp.resolve("nowhere").toString()}));
             Path bare = tmp.resolve("bare");

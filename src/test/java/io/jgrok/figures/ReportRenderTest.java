@@ -69,7 +69,8 @@ class ReportRenderTest {
         Matcher m = Pattern.compile("data-images=\"(\\d+) loaded, broken: ([^\"]*)\"").matcher(r.stdout());
         assertTrue(m.find(), "the checker did not run; page:\n" + r.stdout());
         assertEquals("none", m.group(2), "images that did not load");
-        assertEquals(FiguresTest.PAPER_FIGURES.size(), Integer.parseInt(m.group(1)));
+        assertEquals(FiguresTest.PAPER_FIGURES.size() + FiguresTest.OTHER_FIGURES.size(),
+                Integer.parseInt(m.group(1)));
     }
 
     record Result(int exit, String stdout, String output) {

@@ -1,5 +1,6 @@
 package io.jgrok.engine.cpu;
 
+import io.jgrok.config.GradProjection;
 import io.jgrok.config.RunConfig;
 import io.jgrok.config.TestTiming;
 import io.jgrok.data.Split;
@@ -9,9 +10,13 @@ import io.jgrok.model.ParamLayout;
 import io.jgrok.model.TrainingState;
 import io.jgrok.optim.AdamW;
 import io.jgrok.optim.Grokfast;
+import io.jgrok.optim.OrthogonalGradient;
 import io.jgrok.optim.TrainableRanges;
 
-/** The CPU engine: {@link CpuModel} for the passes, AdamW and Grokfast on the host, all in Java plus BLAS. */
+/**
+ * The CPU engine: {@link CpuModel} for the passes, AdamW, Grokfast and ⊥Grad ({@link OrthogonalGradient}) on the
+ * host, all in Java plus BLAS.
+ */
 public final class CpuEngine implements Engine {
     private final RunConfig config;
     private final ParamLayout layout;
@@ -37,7 +42,7 @@ public final class CpuEngine implements Engine {
     CpuEngine(RunConfig config, Split split, Ops ops) {
         this.config = config;
         this.layout = new ParamLayout(config);
-        this.model = new CpuModel(layout, config.threads(), ops);
+        this.model = new CpuModel(layout, config.threads(), ops, config.loss());
         this.trainable = TrainableRanges.of(config, layout);
         // Processed in tile order (see tileOrder): a block's table rows stay in cache. Only the order of float
         // summation changes, not what is summed.
@@ -119,7 +124,7 @@ public final class CpuEngine implements Engine {
                 te = model.run(test, null, null);
             }
             sink.accept(epoch, tr.meanLoss(), tr.accuracy(), te == null ? Double.NaN : te.meanLoss(),
-                    te == null ? Double.NaN : te.accuracy());
+                    te == null ? Double.NaN : te.accuracy(), tr.collapsedF32(), tr.collapsedF64());
         }
         return count;
     }
@@ -127,6 +132,9 @@ public final class CpuEngine implements Engine {
     private void optimiserStep() {
         trainable.maskGradient(grad);
         grokfast.filter(grad);
+        if (config.gradProjection() == GradProjection.ORTHOGONAL) {
+            OrthogonalGradient.project(layout, params, grad);
+        }
         step++;
         AdamW.Scalars s = AdamW.scalars(config, step);
         for (int r = 0; r < trainable.count(); r++) {

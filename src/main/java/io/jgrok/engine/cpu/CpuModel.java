@@ -1,5 +1,8 @@
 package io.jgrok.engine.cpu;
 
+import io.jgrok.config.LossFunction;
+import io.jgrok.engine.SoftmaxCollapse;
+import io.jgrok.engine.StableMax;
 import io.jgrok.model.ParamLayout;
 
 import java.util.Arrays;
@@ -34,13 +37,16 @@ import java.util.Arrays;
  *
  * <p>Rows are processed in blocks of {@link #BLOCK}, split statically over the workers; each worker keeps its own
  * gradient accumulators, reduced in worker order, so results are deterministic for a given thread count.
- * Activations are float32; log-softmax and cross-entropy are float64.
+ * Activations are float32; log-softmax and cross-entropy are float64 (or StableMax's cross-entropy, also float64).
+ * Every batch also counts its examples whose softmax has collapsed in float32 and in float64 ({@link
+ * SoftmaxCollapse}).
  */
 final class CpuModel implements AutoCloseable {
     static final int BLOCK = 128;
 
     private final Ops ops;
     private final ParamLayout layout;
+    private final LossFunction loss;
     private final int p;
     private final int d;
     private final int nHeads;
@@ -74,6 +80,8 @@ final class CpuModel implements AutoCloseable {
     static final class Totals {
         double lossSum;
         long correct;
+        long collapsedF32;
+        long collapsedF64;
         int count;
 
         double meanLoss() {
@@ -83,11 +91,22 @@ final class CpuModel implements AutoCloseable {
         double accuracy() {
             return (double) correct / count;
         }
+
+        /** Fraction of the examples whose softmax has collapsed in float32. */
+        double collapsedF32() {
+            return (double) collapsedF32 / count;
+        }
+
+        /** Fraction of the examples whose softmax has collapsed in float64. */
+        double collapsedF64() {
+            return (double) collapsedF64 / count;
+        }
     }
 
-    CpuModel(ParamLayout layout, int threads, Ops ops) {
+    CpuModel(ParamLayout layout, int threads, Ops ops, LossFunction loss) {
         this.ops = ops;
         this.layout = layout;
+        this.loss = loss;
         this.p = layout.p;
         this.d = layout.dModel;
         this.nHeads = layout.nHeads;
@@ -237,6 +256,8 @@ final class CpuModel implements AutoCloseable {
         for (Worker wk : workers) {
             totals.lossSum += wk.lossSum;
             totals.correct += wk.correct;
+            totals.collapsedF32 += wk.collapsedF32;
+            totals.collapsedF64 += wk.collapsedF64;
         }
         if (train) {
             Worker acc = workers[0];
@@ -314,8 +335,8 @@ final class CpuModel implements AutoCloseable {
     }
 
     /**
-     * float64 log-softmax cross-entropy and accuracy (argmax over the p number classes) of the block's logits;
-     * for training, dL/dlogits of the mean loss into the worker's dlogits buffer.
+     * float64 cross-entropy (log-softmax or StableMax) and accuracy (argmax over the p number classes) of the block's
+     * logits, and their softmax collapse; for training, dL/dlogits of the mean loss into the worker's dlogits buffer.
      */
     private void lossBlock(Worker wk, int[] examples, int from, int to, boolean train, double invN) {
         final int rows = to - from;
@@ -323,6 +344,7 @@ final class CpuModel implements AutoCloseable {
         final float[] lg = wk.logits;
         final float[] g = wk.dlogits;
         final double[] e = wk.exps;
+        final boolean stable = loss == LossFunction.STABLEMAX;
         for (int i = 0; i < rows; i++) {
             int idx = examples[from + i];
             int label = (idx / p + idx % p) % p;
@@ -333,6 +355,13 @@ final class CpuModel implements AutoCloseable {
                 wk.correct++;
             }
             double sum = ops.expShifted(V, lg, off, mx, e);
+            if (lg[off + label] == mx && sum <= SoftmaxCollapse.CANDIDATE_SUM) {
+                countCollapse(wk, e, V, label);
+            }
+            if (stable) {
+                stableMaxRow(wk, lg, off, label, train, invN);
+                continue;
+            }
             wk.lossSum += mx + Math.log(sum) - lg[off + label];
             if (train) {
                 double inv = 1.0 / sum;
@@ -341,6 +370,59 @@ final class CpuModel implements AutoCloseable {
                 }
                 g[off + label] = (float) ((e[label] * inv - 1.0) * invN);
             }
+        }
+    }
+
+    /**
+     * An example whose correct logit is the largest and whose softmax sum is close to 1: S, the sum of the other
+     * classes' exp(z_j - z_y) (held in e), decides whether it has collapsed. Rare early in training, but late in a
+     * long run nearly every training example is such a candidate; four independent accumulators (a fixed order, so
+     * deterministic) make that ~0.1 µs per example instead of the ~0.25 of one dependent chain of float64 adds
+     * (measured: 0.34 against 0.94 ms for all 3,830 training examples of the paper's config, on one core).
+     */
+    private static void countCollapse(Worker wk, double[] e, int n, int label) {
+        double keep = e[label];
+        e[label] = 0;
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int j = 0;
+        for (; j + 3 < n; j += 4) {
+            s0 += e[j];
+            s1 += e[j + 1];
+            s2 += e[j + 2];
+            s3 += e[j + 3];
+        }
+        for (; j < n; j++) {
+            s0 += e[j];
+        }
+        e[label] = keep;
+        int bits = SoftmaxCollapse.fromOthers((s0 + s1) + (s2 + s3));
+        wk.collapsedF32 += bits & SoftmaxCollapse.F32;
+        wk.collapsedF64 += (bits & SoftmaxCollapse.F64) >> 1;
+    }
+
+    /** StableMax cross-entropy of one row (see {@link StableMax}), and its gradient for training. */
+    private void stableMaxRow(Worker wk, float[] lg, int off, int label, boolean train, double invN) {
+        final int V = nOut;
+        final double[] sv = wk.exps;
+        double sum = 0;
+        for (int j = 0; j < V; j++) {
+            double x = StableMax.s(lg[off + j]);
+            sv[j] = x;
+            sum += x;
+        }
+        double sy = sv[label];
+        wk.lossSum += Math.log(sum) - Math.log(sy);
+        if (train) {
+            final float[] g = wk.dlogits;
+            double inv = 1.0 / sum;
+            for (int j = 0; j < V; j++) {
+                g[off + j] = (float) (StableMax.derivative(lg[off + j], sv[j]) * inv * invN);
+            }
+            double dy = StableMax.derivative(lg[off + label], sy);
+            g[off + label] = (float) ((dy * inv - dy / sy) * invN);
         }
     }
 
@@ -527,10 +609,14 @@ final class CpuModel implements AutoCloseable {
         final float[] sumG = new float[nOut];
         double lossSum;
         long correct;
+        long collapsedF32;
+        long collapsedF64;
 
         void reset(boolean train) {
             lossSum = 0;
             correct = 0;
+            collapsedF32 = 0;
+            collapsedF64 = 0;
             if (train) {
                 Arrays.fill(dWou, 0f);
                 Arrays.fill(dVoi, 0f);

@@ -1,14 +1,16 @@
 package io.jgrok.engine.cpu;
 
+import io.jgrok.config.LossFunction;
 import io.jgrok.model.ParamLayout;
 
 /**
- * The one-layer transformer written the plain way, in float64, for tests and {@code jgrok gpu-check}: every position
- * is computed (causal attention over all queries, MLP at every position), nothing is precomputed per token, and the
- * backward pass is derived by hand from the forward. It shares nothing with {@link CpuModel} except the parameter
- * layout.
+ * The one-layer transformer written the plain way, in float64, for tests and {@code jgrok gpu-check}: every position is computed (causal
+ * attention over all queries, MLP at every position), nothing is precomputed per token, and the backward pass
+ * is derived by hand from the forward. It shares nothing with {@link CpuModel} except the parameter layout. The loss
+ * is softmax cross-entropy or, written out here again from its definition, StableMax cross-entropy.
  */
 public final class ReferenceModel {
+    private final LossFunction lossFunction;
     private final ParamLayout L;
     private final int p;
     private final int d;
@@ -18,6 +20,11 @@ public final class ReferenceModel {
     private final int nOut;
 
     public ReferenceModel(ParamLayout layout) {
+        this(layout, LossFunction.SOFTMAX);
+    }
+
+    public ReferenceModel(ParamLayout layout, LossFunction lossFunction) {
+        this.lossFunction = lossFunction;
         this.L = layout;
         this.p = layout.p;
         this.d = layout.dModel;
@@ -156,6 +163,10 @@ public final class ReferenceModel {
             int b = idx % p;
             int label = (a + b) % p;
             Pass s = forward(P, a, b);
+            if (lossFunction == LossFunction.STABLEMAX) {
+                total += stableMax(s, label, invN, P, grad);
+                continue;
+            }
             double max = Double.NEGATIVE_INFINITY;
             for (double l : s.logits) {
                 max = Math.max(max, l);
@@ -175,6 +186,31 @@ public final class ReferenceModel {
             }
         }
         return total * invN;
+    }
+
+    /**
+     * StableMax cross-entropy of one example, -log(s(z_y) / sum s(z)), s(x) = x + 1 (x >= 0), 1 / (1 - x) (x < 0);
+     * with grad != null, accumulates invN times its gradient.
+     */
+    private double stableMax(Pass s, int label, double invN, double[] P, double[] grad) {
+        double[] sv = new double[nOut];
+        double[] ds = new double[nOut];
+        double sum = 0;
+        for (int c = 0; c < nOut; c++) {
+            double z = s.logits[c];
+            sv[c] = z >= 0 ? z + 1 : 1 / (1 - z);
+            ds[c] = z >= 0 ? 1 : 1 / ((1 - z) * (1 - z));
+            sum += sv[c];
+        }
+        if (grad != null) {
+            double[] dLogits = new double[nOut];
+            for (int c = 0; c < nOut; c++) {
+                // d/dz_c [log sum - log s_y]
+                dLogits[c] = (ds[c] / sum - (c == label ? ds[c] / sv[c] : 0)) * invN;
+            }
+            backward(P, s, dLogits, grad);
+        }
+        return Math.log(sum / sv[label]);
     }
 
     /** Accumulates the gradient of one example's loss, given dL/dlogits at the last position. */

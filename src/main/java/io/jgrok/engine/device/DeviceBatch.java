@@ -1,6 +1,8 @@
 package io.jgrok.engine.device;
 
+import io.jgrok.config.GradProjection;
 import io.jgrok.config.GrokfastMode;
+import io.jgrok.config.LossFunction;
 import io.jgrok.config.RunConfig;
 import io.jgrok.config.TestTiming;
 import io.jgrok.data.Split;
@@ -29,7 +31,8 @@ import java.util.List;
  * epoch is captured as a graph (one graph with the test evaluation, one without) and replayed. Per-epoch scalars
  * (AdamW.scalars of each model's step, Grokfast's constants) are written for a chunk of epochs before it starts and
  * read on the device by an epoch counter, which also picks the epoch's row of a device-side ring buffer of
- * (train loss, train accuracy, test loss, test accuracy) in float64; the ring is read back once per chunk.
+ * (train loss, train accuracy, test loss, test accuracy, train softmax-collapse fractions in float32 and float64) in
+ * float64; the ring is read back once per chunk.
  *
  * <p>History semantics are the CPU engine's: row e holds the losses of the weights before epoch e's step; with the
  * TransformerLens demo's timing the test loss is measured after the step. Deterministic: no float atomics, fixed
@@ -41,6 +44,15 @@ public final class DeviceBatch implements AutoCloseable {
     @FunctionalInterface
     public interface Sink {
         void accept(int model, long epoch, double trainLoss, double trainAcc, double testLoss, double testAcc);
+
+        /**
+         * A row with the fractions of train rows whose softmax has collapsed in float32 and float64; sinks that keep
+         * them override this, the others drop them.
+         */
+        default void accept(int model, long epoch, double trainLoss, double trainAcc, double testLoss, double testAcc,
+                            double collapsedF32, double collapsedF64) {
+            accept(model, epoch, trainLoss, trainAcc, testLoss, testAcc);
+        }
     }
 
     /** Epochs per chunk: rows of the schedule and of the loss ring buffer. */
@@ -57,6 +69,8 @@ public final class DeviceBatch implements AutoCloseable {
     private final TestTiming timing;
     private final GrokfastMode grokfast;
     private final int window;
+    private final LossFunction loss;
+    private final GradProjection projection;
     private final Workspace ws;
     private final ModelPasses passes;
     private final long[] steps;
@@ -86,9 +100,11 @@ public final class DeviceBatch implements AutoCloseable {
                     || c.dMlp() != first.dMlp() || c.nOutputs() != first.nOutputs()
                     || sp.trainSize() != splits.get(0).trainSize() || c.testTiming() != first.testTiming()
                     || c.grokfast() != first.grokfast()
-                    || (c.grokfast() == GrokfastMode.MA && c.grokfastWindow() != first.grokfastWindow())) {
+                    || (c.grokfast() == GrokfastMode.MA && c.grokfastWindow() != first.grokfastWindow())
+                    || c.loss() != first.loss() || c.gradProjection() != first.gradProjection()) {
                 throw new IllegalArgumentException("model " + z + " differs from model 0 in shape, train size, "
-                        + "test timing or Grokfast mode; such models cannot share launches");
+                        + "test timing, Grokfast mode, loss or gradient projection; such models cannot share "
+                        + "launches");
             }
         }
         this.device = device;
@@ -100,8 +116,10 @@ public final class DeviceBatch implements AutoCloseable {
         this.timing = first.testTiming();
         this.grokfast = first.grokfast();
         this.window = first.grokfast() == GrokfastMode.MA ? first.grokfastWindow() : 1;
+        this.loss = first.loss();
+        this.projection = first.gradProjection();
         this.ws = new Workspace(device, new Workspace.Spec(shape, models, nAll, nTrain, true, grokfast, window, CHUNK));
-        this.passes = new ModelPasses(ws, Launcher.plain(device));
+        this.passes = new ModelPasses(ws, Launcher.plain(device), loss);
         this.steps = new long[models];
         this.profile = profile ? new EpochProfile() : null;
         try {
@@ -261,13 +279,15 @@ public final class DeviceBatch implements AutoCloseable {
             }
             runEpoch(any);
         }
-        double[] ring = new double[4 * chunk];
+        final int width = Workspace.RING_WIDTH;
+        double[] ring = new double[width * chunk];
         for (int z = 0; z < models; z++) {
             device.copyToHost(ring, 0, ws.at(Buf.RING, z), ring.length);
             for (int j = 0; j < chunk; j++) {
                 boolean test = due[j][z];
-                sink.accept(z, firstEpochs[z] + offset + j, ring[4 * j], ring[4 * j + 1],
-                        test ? ring[4 * j + 2] : Double.NaN, test ? ring[4 * j + 3] : Double.NaN);
+                int r = width * j;
+                sink.accept(z, firstEpochs[z] + offset + j, ring[r], ring[r + 1],
+                        test ? ring[r + 2] : Double.NaN, test ? ring[r + 3] : Double.NaN, ring[r + 4], ring[r + 5]);
             }
             steps[z] += chunk;
         }
@@ -316,7 +336,7 @@ public final class DeviceBatch implements AutoCloseable {
     private Device.Graph capture(boolean test, EpochProfile.Recorder recorder) {
         device.beginCapture();
         try {
-            issueEpoch(recorder == null ? passes : new ModelPasses(ws, recorder), test);
+            issueEpoch(recorder == null ? passes : new ModelPasses(ws, recorder, loss), test);
             if (recorder != null) {
                 recorder.finish();
             }
@@ -338,12 +358,12 @@ public final class DeviceBatch implements AutoCloseable {
             ps.forward(0, test ? nAll : nTrain, nTrain, nTrain);
             ps.lossReduce(0, nTrain, test ? nTrain : 0, test ? nAll : 0);
             ps.backward(nTrain);
-            ps.optimizerStep(grokfast, window);
+            ps.optimizerStep(grokfast, window, projection);
         } else {
             ps.forward(0, nTrain, nTrain, nTrain);
             ps.lossReduce(0, nTrain, test ? -1 : 0, test ? -1 : 0);
             ps.backward(nTrain);
-            ps.optimizerStep(grokfast, window);
+            ps.optimizerStep(grokfast, window, projection);
             if (test) {
                 ps.prepare();
                 ps.forward(nTrain, nAll, nTrain, nTrain);

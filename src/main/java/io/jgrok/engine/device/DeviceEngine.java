@@ -60,9 +60,18 @@ public final class DeviceEngine implements Engine {
 
     @Override
     public int runEpochs(long firstEpoch, int count, EpochSink sink) {
-        batch.runEpochs(new long[] {firstEpoch}, count,
-                (z, epoch, trainLoss, trainAcc, testLoss, testAcc) -> sink.accept(epoch, trainLoss, trainAcc,
-                        testLoss, testAcc));
+        batch.runEpochs(new long[] {firstEpoch}, count, new DeviceBatch.Sink() {
+            @Override
+            public void accept(int z, long epoch, double trainLoss, double trainAcc, double testLoss, double testAcc) {
+                sink.accept(epoch, trainLoss, trainAcc, testLoss, testAcc);
+            }
+
+            @Override
+            public void accept(int z, long epoch, double trainLoss, double trainAcc, double testLoss, double testAcc,
+                               double collapsedF32, double collapsedF64) {
+                sink.accept(epoch, trainLoss, trainAcc, testLoss, testAcc, collapsedF32, collapsedF64);
+            }
+        });
         return count;
     }
 
@@ -83,7 +92,7 @@ public final class DeviceEngine implements Engine {
 
     @Override
     public double lossAndGradient(float[] params, int[] examples, float[] grad) {
-        return GradientPass.lossAndGradient(device, shape, params, examples, grad);
+        return GradientPass.lossAndGradient(device, shape, config.loss(), params, examples, grad);
     }
 
     /** Test hook: epochs eagerly instead of graph replays (to prove both give the same bits). */

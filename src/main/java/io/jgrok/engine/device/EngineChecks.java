@@ -4,7 +4,9 @@ import io.jgrok.TestConfigs;
 import io.jgrok.Tolerances;
 import io.jgrok.check.DeviceCheck;
 import io.jgrok.check.Verdict;
+import io.jgrok.config.GradProjection;
 import io.jgrok.config.GrokfastMode;
+import io.jgrok.config.LossFunction;
 import io.jgrok.config.Preset;
 import io.jgrok.config.RunConfig;
 import io.jgrok.data.Split;
@@ -39,13 +41,15 @@ import static io.jgrok.Tolerances.relativeL2Error;
  * <ul>
  *   <li>{@link #agreement()}: logits, loss and every gradient tensor against the plain float64
  *   {@link ReferenceModel} and against the CPU engine, on fresh random weights and example sets, for small shapes
- *   (one head, odd sizes, no '=' logit, batches that are not multiples of any block) and the paper's config.
+ *   (one head, odd sizes, no '=' logit, batches that are not multiples of any block) and the paper's config, with
+ *   the softmax and the StableMax cross-entropy.
  *   Gradient buffers are poisoned (NaN) before each pass, and the device's own buffers are NaN-poisoned at
  *   allocation, so an unwritten element fails.</li>
  *   <li>{@link #training()}: ten full training epochs from the same initial weights: every history row (train and
  *   test loss and accuracy) and the final weights. Covers the paper's config (10-step warmup whose first step runs
  *   at lr 0, test loss before the step), the TransformerLens demo's variant (frozen MLP biases, 113 logits, no
- *   warmup, test loss after the step), Grokfast EMA and MA, and evaluation every few epochs.</li>
+ *   warmup, test loss after the step), Grokfast EMA and MA, evaluation every few epochs, StableMax and ⊥Grad (alone
+ *   and with either Grokfast filter); the softmax-collapse columns must agree too.</li>
  * </ul>
  */
 public final class EngineChecks {
@@ -63,7 +67,15 @@ public final class EngineChecks {
         checks.add(agreement("p23 d64 h8 m70", TestConfigs.small(23, 64, 8, 70), 301, false));
         checks.add(agreement("paper config, paper init", TestConfigs.paper(1), 300, true));
         checks.add(agreement("paper config, random weights", TestConfigs.paper(1), 1000, false));
+        checks.add(agreement("p7 d8 h2 m16, StableMax", stableMax(TestConfigs.small(7, 8, 2, 16)), 40, false));
+        checks.add(agreement("p13 d16 h4 m24 no '=' logit, StableMax", stableMax(TestConfigs.with(
+                TestConfigs.small(13, 16, 4, 24), b -> b.equalsLogit = false)), 169, false));
+        checks.add(agreement("paper config, StableMax, random weights", stableMax(TestConfigs.paper(1)), 500, false));
         return checks;
+    }
+
+    private static RunConfig stableMax(RunConfig c) {
+        return TestConfigs.with(c, b -> b.loss = LossFunction.STABLEMAX);
     }
 
     private static DeviceCheck agreement(String name, RunConfig config, int nExamples, boolean paperInit) {
@@ -81,7 +93,7 @@ public final class EngineChecks {
                 : RandomWeights.floats(layout, rnd, 0.6);
         int[] examples = RandomWeights.examples(config.p(), nExamples, rnd);
         double[] wide = RandomWeights.widen(params);
-        ReferenceModel ref = new ReferenceModel(layout);
+        ReferenceModel ref = new ReferenceModel(layout, config.loss());
 
         try (DeviceEngine engine = new DeviceEngine(config, Split.of(config), device, false, null);
              CpuEngine cpu = new CpuEngine(config, Split.of(config))) {
@@ -132,7 +144,19 @@ public final class EngineChecks {
                     b.grokfast = GrokfastMode.MA;
                     b.grokfastWindow = 3;
                 }), false),
-                training("small, test every 3rd epoch", small(b -> b.evalEvery = 3), false));
+                training("small, test every 3rd epoch", small(b -> b.evalEvery = 3), false),
+                training("small, StableMax", small(b -> b.loss = LossFunction.STABLEMAX), false),
+                training("small, ⊥Grad", small(b -> b.gradProjection = GradProjection.ORTHOGONAL), false),
+                training("small, ⊥Grad + Grokfast MA window 3", small(b -> {
+                    b.gradProjection = GradProjection.ORTHOGONAL;
+                    b.grokfast = GrokfastMode.MA;
+                    b.grokfastWindow = 3;
+                }), false),
+                training("tl-demo variant, StableMax + ⊥Grad + Grokfast EMA", TestConfigs.with(tlDemo, b -> {
+                    b.loss = LossFunction.STABLEMAX;
+                    b.gradProjection = GradProjection.ORTHOGONAL;
+                    b.grokfast = GrokfastMode.EMA;
+                }), false));
     }
 
     private static RunConfig small(Consumer<RunConfig.Builder> change) {
@@ -174,6 +198,11 @@ public final class EngineChecks {
             v.equal("epoch of history row " + i, i, devHistory.epoch(i));
             row(v, name, "train", i, cpuHistory.trainLoss(i), devHistory.trainLoss(i), cpuHistory.trainAcc(i),
                     devHistory.trainAcc(i), split.trainSize());
+            // Collapse fractions: a row whose sum sits exactly at the rounding edge may differ by one example.
+            v.close("float32 softmax collapse at epoch " + i, cpuHistory.collapsedF32(i), devHistory.collapsedF32(i),
+                    2.5 / split.trainSize());
+            v.close("float64 softmax collapse at epoch " + i, cpuHistory.collapsedF64(i), devHistory.collapsedF64(i),
+                    2.5 / split.trainSize());
             boolean tested = config.evaluatesTestAt(i);
             v.equal("test evaluated at epoch " + i, tested, !Double.isNaN(devHistory.testLoss(i)));
             if (tested) {

@@ -1,6 +1,7 @@
 package io.jgrok.engine.device;
 
 import io.jgrok.config.GrokfastMode;
+import io.jgrok.config.LossFunction;
 import io.jgrok.device.Device;
 import io.jgrok.engine.device.Workspace.Buf;
 
@@ -12,7 +13,8 @@ final class GradientPass {
     private GradientPass() {
     }
 
-    static double lossAndGradient(Device device, Shape shape, float[] params, int[] examples, float[] grad) {
+    static double lossAndGradient(Device device, Shape shape, LossFunction loss, float[] params, int[] examples,
+                                  float[] grad) {
         int n = examples.length;
         if (params.length != shape.size() || grad.length != shape.size()) {
             throw new IllegalArgumentException("params and grad need " + shape.size() + " floats");
@@ -26,14 +28,14 @@ final class GradientPass {
             device.copyToDevice(ws.ptr(Buf.EXAMPLES), examples, 0, n);
             device.copyToDevice(ws.ptr(Buf.ROW_START), lists.rowStart(), 0, lists.rowStart().length);
             device.copyToDevice(ws.ptr(Buf.ROW_ITEMS), lists.items(), 0, lists.items().length);
-            ModelPasses passes = new ModelPasses(ws, Launcher.plain(device));
+            ModelPasses passes = new ModelPasses(ws, Launcher.plain(device), loss);
             passes.prepare();
             passes.forward(0, n, n, n);
             passes.lossReduce(0, n, -1, -1);
             passes.backward(n);
             device.copyToHost(grad, 0, ws.ptr(Buf.GRAD), grad.length);
-            double[] ring = new double[4];
-            device.copyToHost(ring, 0, ws.ptr(Buf.RING), 4);
+            double[] ring = new double[Workspace.RING_WIDTH];
+            device.copyToHost(ring, 0, ws.ptr(Buf.RING), ring.length);
             return ring[0];
         }
     }

@@ -450,7 +450,7 @@ public final class KernelChecks implements AutoCloseable {
             logits[z][5 * v + 4] = 50f;
             device.copyToDevice(ws.at(Buf.LOGITS, z), logits[z], 0, N * v);
         }
-        poison(Buf.DACT, Buf.LOSS, Buf.CORRECT);
+        poison(Buf.DACT, Buf.LOSS, Buf.CORRECT, Buf.COLLAPSED);
         int from = 2;
         int trainEnd = N_TRAIN;
         int to = N - 1;
@@ -461,10 +461,13 @@ public final class KernelChecks implements AutoCloseable {
             float[] dact = new float[N_TRAIN * w];
             device.copyToHost(loss, 0, ws.at(Buf.LOSS, z), N);
             device.copyToHost(correct, 0, ws.at(Buf.CORRECT, z), N);
+            int[] collapsed = new int[N];
+            device.copyToHost(collapsed, 0, ws.at(Buf.COLLAPSED, z), N);
             device.copyToHost(dact, 0, ws.at(Buf.DACT, z), dact.length);
             for (int i = 0; i < N; i++) {
                 if (i < from || i >= to) {
-                    verdict.isTrue("row " + i + " must not be written", Double.isNaN(loss[i]) && correct[i] == -1);
+                    verdict.isTrue("row " + i + " must not be written", Double.isNaN(loss[i]) && correct[i] == -1
+                            && collapsed[i] == -1);
                     continue;
                 }
                 int idx = examples[z][i];
@@ -484,6 +487,7 @@ public final class KernelChecks implements AutoCloseable {
                 double expected = max + Math.log(sum) - logits[z][i * v + label];
                 verdict.close("loss of row " + i, expected, loss[i], FLOAT64_REL * Math.max(1, expected));
                 verdict.equal("correct of row " + i, argmax == label ? 1 : 0, correct[i]);
+                verdict.equal("random logits of order 1 never collapse (row " + i + ")", 0, collapsed[i]);
                 if (i < trainEnd) {
                     double[] g = new double[v];
                     for (int c = 0; c < v; c++) {
@@ -497,34 +501,45 @@ public final class KernelChecks implements AutoCloseable {
     }
 
     private void lossReduceWritesTheCounterRowAndNaNForSkippedSegments() {
+        final int width = Workspace.RING_WIDTH;
         double[][] loss = new double[MODELS][N];
         int[][] correct = new int[MODELS][N];
+        int[][] collapsed = new int[MODELS][N];
         for (int z = 0; z < MODELS; z++) {
             for (int i = 0; i < N; i++) {
                 loss[z][i] = rnd.nextDouble() * 5;
                 correct[z][i] = rnd.nextInt(2);
+                collapsed[z][i] = new int[] {0, 1, 3}[rnd.nextInt(3)];  // float64 collapse implies float32's
             }
             device.copyToDevice(ws.at(Buf.LOSS, z), loss[z], 0, N);
             device.copyToDevice(ws.at(Buf.CORRECT, z), correct[z], 0, N);
+            device.copyToDevice(ws.at(Buf.COLLAPSED, z), collapsed[z], 0, N);
             device.copyToDevice(ws.at(Buf.STATE, z), new int[] {2}, 0, 1);  // counter: ring row 2
         }
         poison(Buf.RING);
         passes.lossReduce(0, N_TRAIN, N_TRAIN, N);
         passes.lossReduce(-1, -1, 0, 0);  // row 2 again: test columns to NaN, train columns untouched
         for (int z = 0; z < MODELS; z++) {
-            double[] ring = new double[16];
-            device.copyToHost(ring, 0, ws.at(Buf.RING, z), 16);
+            double[] ring = new double[4 * width];
+            device.copyToHost(ring, 0, ws.at(Buf.RING, z), ring.length);
             double l = 0;
             int c = 0;
+            int c32 = 0;
+            int c64 = 0;
             for (int i = 0; i < N_TRAIN; i++) {
                 l += loss[z][i];
                 c += correct[z][i];
+                c32 += collapsed[z][i] & 1;
+                c64 += collapsed[z][i] >> 1;
             }
-            verdict.close("train loss", l / N_TRAIN, ring[8], FLOAT64_REL * ring[8]);
-            verdict.close("train accuracy", (double) c / N_TRAIN, ring[9], FLOAT64_REL);
-            verdict.isTrue("skipped test segment is NaN", Double.isNaN(ring[10]) && Double.isNaN(ring[11]));
-            for (int i = 0; i < 16; i++) {
-                if (i < 8 || i >= 12) {
+            int r = 2 * width;
+            verdict.close("train loss", l / N_TRAIN, ring[r], FLOAT64_REL * ring[r]);
+            verdict.close("train accuracy", (double) c / N_TRAIN, ring[r + 1], FLOAT64_REL);
+            verdict.isTrue("skipped test segment is NaN", Double.isNaN(ring[r + 2]) && Double.isNaN(ring[r + 3]));
+            verdict.close("train float32 collapse fraction", (double) c32 / N_TRAIN, ring[r + 4], FLOAT64_REL);
+            verdict.close("train float64 collapse fraction", (double) c64 / N_TRAIN, ring[r + 5], FLOAT64_REL);
+            for (int i = 0; i < ring.length; i++) {
+                if (i < r || i >= r + width) {
                     verdict.isTrue("ring element " + i + " must not be written", Double.isNaN(ring[i]));
                 }
             }

@@ -140,9 +140,19 @@ public final class LockstepBatch implements AutoCloseable {
         }
         long[] firsts = nextEpoch.clone();
         try {
-            batch.runEpochs(firsts, count, (m, epoch, trainLoss, trainAcc, testLoss, testAcc) -> {
-                if (sinks[m] != null) {
-                    sinks[m].accept(epoch, trainLoss, trainAcc, testLoss, testAcc);
+            batch.runEpochs(firsts, count, new DeviceBatch.Sink() {
+                @Override
+                public void accept(int m, long epoch, double trainLoss, double trainAcc, double testLoss,
+                                   double testAcc) {
+                    accept(m, epoch, trainLoss, trainAcc, testLoss, testAcc, Double.NaN, Double.NaN);
+                }
+
+                @Override
+                public void accept(int m, long epoch, double trainLoss, double trainAcc, double testLoss,
+                                   double testAcc, double collapsedF32, double collapsedF64) {
+                    if (sinks[m] != null) {
+                        sinks[m].accept(epoch, trainLoss, trainAcc, testLoss, testAcc, collapsedF32, collapsedF64);
+                    }
                 }
             });
         } catch (RuntimeException e) {
@@ -234,7 +244,7 @@ public final class LockstepBatch implements AutoCloseable {
         @Override
         public double lossAndGradient(float[] params, int[] examples, float[] grad) {
             synchronized (LockstepBatch.this) {
-                return GradientPass.lossAndGradient(device, shape, params, examples, grad);
+                return GradientPass.lossAndGradient(device, shape, configs.get(z).loss(), params, examples, grad);
             }
         }
 

@@ -1,6 +1,8 @@
 package io.jgrok.engine.device;
 
+import io.jgrok.config.GradProjection;
 import io.jgrok.config.GrokfastMode;
+import io.jgrok.config.LossFunction;
 import io.jgrok.device.DevicePtr;
 import io.jgrok.device.Dim3;
 import io.jgrok.device.KernelArgs;
@@ -9,7 +11,8 @@ import io.jgrok.engine.device.Workspace.Buf;
 /**
  * The kernel launches of one epoch on a {@link Workspace}, step by step, in the CPU engine's decomposition
  * (CpuModel): per-token tables, the per-example gather and logits, the float64 cross-entropy, table gradients pulled
- * back to the weights, one fused optimiser step. Every launch serves all of the workspace's models. Each step is a
+ * back to the weights, one fused optimiser step (with ⊥Grad: filter, projection, AdamW). Every launch serves all of
+ * the workspace's models, which share one loss function. Each step is a
  * method of its own so that the kernel tests can run it alone on prepared buffers; launch shapes are chosen here and
  * explained in the kernel files' headers.
  */
@@ -29,13 +32,20 @@ final class ModelPasses {
     private final Launcher l;
     private final long ms;
     private final int n;
+    private final LossFunction loss;
 
+    /** Passes with the paper's softmax cross-entropy. */
     ModelPasses(Workspace ws, Launcher launcher) {
+        this(ws, launcher, LossFunction.SOFTMAX);
+    }
+
+    ModelPasses(Workspace ws, Launcher launcher, LossFunction loss) {
         this.ws = ws;
         this.s = ws.shape();
         this.l = launcher;
         this.ms = ws.stride();
         this.n = ws.models();
+        this.loss = loss;
     }
 
     Launcher launcher() {
@@ -134,18 +144,21 @@ final class ModelPasses {
     }
 
     void crossEntropy(int rowBegin, int rowEnd, int trainEnd, int nTrain) {
-        l.launch("forward: float64 cross-entropy", "cross_entropy", grid(ceil(rowEnd - rowBegin, CE_EXAMPLES)),
-                Dim3.of(THREADS), 0, KernelArgs.of().ptr(p(Buf.EXAMPLES)).ptr(p(Buf.LOGITS))
+        boolean stable = loss == LossFunction.STABLEMAX;
+        l.launch(stable ? "forward: float64 StableMax cross-entropy" : "forward: float64 cross-entropy",
+                stable ? "cross_entropy_stablemax" : "cross_entropy", grid(ceil(rowEnd - rowBegin, CE_EXAMPLES)),
+                Dim3.of(THREADS), 0,
+                KernelArgs.of().ptr(p(Buf.EXAMPLES)).ptr(p(Buf.LOGITS))
                         .ptr(ws.words(Buf.DACT) > 1 ? p(Buf.DACT).floatAt(s.dMlp()) : null).i32(s.width())
-                        .ptr(p(Buf.LOSS)).ptr(p(Buf.CORRECT)).i64(ms).i32(rowBegin).i32(rowEnd).i32(trainEnd)
-                        .i32(s.p()).i32(s.nOut()).f64(nTrain > 0 ? 1.0 / nTrain : 0.0));
+                        .ptr(p(Buf.LOSS)).ptr(p(Buf.CORRECT)).ptr(p(Buf.COLLAPSED)).i64(ms).i32(rowBegin)
+                        .i32(rowEnd).i32(trainEnd).i32(s.p()).i32(s.nOut()).f64(nTrain > 0 ? 1.0 / nTrain : 0.0));
     }
 
     /** Ring row of the epoch counter: see loss_reduce (begin < 0 leaves a segment alone, begin == end writes NaN). */
     void lossReduce(int trainBegin, int trainEnd, int testBegin, int testEnd) {
         l.launch("loss and accuracy sums", "loss_reduce", new Dim3(2, 1, n), Dim3.of(THREADS), 0,
-                KernelArgs.of().ptr(p(Buf.LOSS)).ptr(p(Buf.CORRECT)).ptr(p(Buf.RING)).ptr(p(Buf.STATE)).i64(ms)
-                        .i32(trainBegin).i32(trainEnd).i32(testBegin).i32(testEnd));
+                KernelArgs.of().ptr(p(Buf.LOSS)).ptr(p(Buf.CORRECT)).ptr(p(Buf.COLLAPSED)).ptr(p(Buf.RING))
+                        .ptr(p(Buf.STATE)).i64(ms).i32(trainBegin).i32(trainEnd).i32(testBegin).i32(testEnd));
     }
 
     // ---- backward ----------------------------------------------------------------------------------------------
@@ -278,10 +291,43 @@ final class ModelPasses {
     // ---- optimiser ---------------------------------------------------------------------------------------------
 
     void optimizerStep(GrokfastMode mode, int window) {
-        l.launch("optimiser: masked Grokfast + AdamW", "adamw_step", grid(ceil(s.size(), THREADS)), Dim3.of(THREADS),
-                0, KernelArgs.of().ptr(p(Buf.PARAMS)).ptr(p(Buf.GRAD)).ptr(p(Buf.ADAM_M)).ptr(p(Buf.ADAM_V))
+        optimizerStep(mode, window, GradProjection.NONE);
+    }
+
+    /**
+     * The optimiser step: masked Grokfast + AdamW in one launch, or with ⊥Grad the mask and filter (grad_filter,
+     * only with Grokfast), the projection (project_gradient) and then AdamW alone.
+     */
+    void optimizerStep(GrokfastMode mode, int window, GradProjection projection) {
+        GrokfastMode inAdam = mode;
+        if (projection == GradProjection.ORTHOGONAL) {
+            if (mode != GrokfastMode.NONE) {
+                gradFilter(mode, window);
+            }
+            projectGradient();
+            inAdam = GrokfastMode.NONE;
+        }
+        l.launch(inAdam == mode ? "optimiser: masked Grokfast + AdamW" : "optimiser: AdamW", "adamw_step",
+                grid(ceil(s.size(), THREADS)), Dim3.of(THREADS), 0,
+                KernelArgs.of().ptr(p(Buf.PARAMS)).ptr(p(Buf.GRAD)).ptr(p(Buf.ADAM_M)).ptr(p(Buf.ADAM_V))
                         .ptr(p(Buf.GF_MU)).ptr(p(Buf.GF_RING)).ptr(p(Buf.SCHEDULE)).ptr(p(Buf.STATE))
-                        .ptr(p(Buf.INFO)).i64(ms).i32(s.size()).i32(grokfastCode(mode)).i32(window));
+                        .ptr(p(Buf.INFO)).i64(ms).i32(s.size()).i32(grokfastCode(inAdam)).i32(window));
+    }
+
+    /** GRAD = the masked, Grokfast-filtered gradient (the first half of adamw_step). */
+    void gradFilter(GrokfastMode mode, int window) {
+        l.launch("optimiser: masked Grokfast", "grad_filter", grid(ceil(s.size(), THREADS)), Dim3.of(THREADS), 0,
+                KernelArgs.of().ptr(p(Buf.GRAD)).ptr(p(Buf.GF_MU)).ptr(p(Buf.GF_RING)).ptr(p(Buf.SCHEDULE))
+                        .ptr(p(Buf.STATE)).ptr(p(Buf.INFO)).i64(ms).i32(s.size()).i32(grokfastCode(mode))
+                        .i32(window));
+    }
+
+    /** ⊥Grad: each tensor of GRAD loses its component along PARAMS and keeps its norm (projection.cu). */
+    void projectGradient() {
+        l.launch("optimiser: ⊥Grad projection", "project_gradient",
+                grid(s.layout().tensors().size()), Dim3.of(THREADS), 0,
+                KernelArgs.of().ptr(p(Buf.PARAMS)).ptr(p(Buf.GRAD)).ptr(p(Buf.LAYOUT)).i64(ms).i32(s.p()).i32(s.d())
+                        .i32(s.dMlp()).i32(s.nOut()));
     }
 
     void advance(GrokfastMode mode, int window) {

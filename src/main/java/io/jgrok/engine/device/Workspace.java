@@ -29,10 +29,16 @@ final class Workspace implements AutoCloseable {
     enum Buf {
         PARAMS, GRAD, ADAM_M, ADAM_V, GF_MU, GF_RING, LAYOUT, EXAMPLES, ROW_START, ROW_ITEMS,
         X, WVCAT, WINU, Q, KQ, S, V, WOX, WOU, T, CB,
-        ALPHA, PRE, LOGITS, LOSS, CORRECT,
+        ALPHA, PRE, LOGITS, LOSS, CORRECT, COLLAPSED,
         DACT, DS, DT, DSCORES, PART, DWOU, DWOX, DV, DWO, DWINU, DWOUT, DWU2, DWVCAT, DXV, DKQ, DQ, DXEQ, DBOUT,
         RING, SCHEDULE, STATE, INFO
     }
+
+    /**
+     * Float64 values per ring row (model_common.cuh's RING_WIDTH): train loss, train accuracy, test loss, test
+     * accuracy, and the train rows' float32 and float64 softmax-collapse fractions.
+     */
+    static final int RING_WIDTH = 6;
 
     /** Rows of the train set per split-K slice (a multiple of the GEMM's K step, 32). */
     static final int SPLIT_ROWS = 256;
@@ -144,7 +150,7 @@ final class Workspace implements AutoCloseable {
             case PRE -> n * m;
             case LOGITS -> n * v;
             case LOSS -> 2 * n;
-            case CORRECT -> n;
+            case CORRECT, COLLAPSED -> n;
             case DACT -> tr ? nt * w : 0;
             case DS -> tr ? nt * h * 3 : 0;
             case DT -> tr ? (s.slots() + 1L) * w : 0;
@@ -158,7 +164,7 @@ final class Workspace implements AutoCloseable {
             case DWU2 -> tr ? d * v : 0;
             case DKQ -> tr ? d * h : 0;
             case DQ, DXEQ, DBOUT -> tr ? d : 0;
-            case RING -> 2L * 4 * spec.ringRows();
+            case RING -> 2L * RING_WIDTH * spec.ringRows();
             case SCHEDULE -> 16L * spec.ringRows();
             case STATE, INFO -> 4;
         };
