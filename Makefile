@@ -91,11 +91,11 @@ jmh:
 # Regenerate the PyTorch golden values under src/test/resources/golden (needs Debian's python3-torch).
 golden:
 	/usr/bin/python3 tools/make_golden.py
+	/usr/bin/python3 tools/make_torch_randperm_checks.py
 
 # Regenerate the small PyTorch files under src/test/resources/torch (needs Debian's python3-torch).
 torch-fixtures:
 	/usr/bin/python3 tools/make_torch_fixtures.py
-	/usr/bin/python3 tools/make_torch_randperm_checks.py
 
 # The figures README.md shows, copied from a run that `./jgrok figures` has drawn.
 RUN ?= runs/paper
@@ -166,6 +166,19 @@ EMU_THREADS := $(EMU_DIR)/emu_threads.cpp
 TSAN_FLAGS := -O1 -fsanitize=thread -DCUDA_EMU_THREADS
 
 emulator: $(NATIVE_DIR)/libjgrok_emu.so $(NATIVE_DIR)/libjgrok_emu_kernels.so
+
+$(NATIVE_DIR)/libjgrok_emu.so: $(EMU_COMMON) $(EMU_FIBERS) $(EMU_HEADERS) Makefile
+	@mkdir -p $(@D)
+	$(EMU_CXX) $(EMU_FLAGS) -O2 $(JNI_INCLUDES) -shared -Wl,-soname,libjgrok_emu.so -o $@ \
+	  $(EMU_COMMON) $(EMU_FIBERS) -ldl
+
+$(NATIVE_DIR)/libjgrok_emu_kernels.so: $(UNITY) $(KERNEL_SOURCES) $(KERNEL_HEADERS) $(EMU_DIR)/emu_module.cpp \
+                                       $(EMU_HEADERS) $(NATIVE_DIR)/libjgrok_emu.so
+	$(EMU_CXX) $(EMU_FLAGS) -O2 -I$(CUDA_DIR) -shared -o $@ -x c++ $(UNITY) -x none $(EMU_DIR)/emu_module.cpp \
+	  -L$(NATIVE_DIR) -ljgrok_emu -Wl,-rpath,'$$ORIGIN'
+
+$(NATIVE_DIR)/jgrok_emu_manifest: $(EMU_DIR)/emu_manifest.cpp $(EMU_HEADERS) $(NATIVE_DIR)/libjgrok_emu.so
+	$(EMU_CXX) $(EMU_FLAGS) -O2 -o $@ $< -L$(NATIVE_DIR) -ljgrok_emu -Wl,-rpath,'$$ORIGIN' -ldl
 
 emulator-tsan: $(TSAN_DIR)/libjgrok_emu.so $(TSAN_DIR)/libjgrok_emu_kernels.so
 
