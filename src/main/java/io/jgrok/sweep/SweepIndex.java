@@ -256,10 +256,15 @@ public final class SweepIndex {
         try {
             AtomicFiles.writeString(file, GSON.toJson(o) + "\n");
         } catch (IOException e) {
-            String detail = WriteError.describe(e, file);
-            throw new WriteError(detail, detail + "; the runs' own files are intact; " + (detail.startsWith(
-                    WriteError.DISK_FULL) ? "free some space" : "fix that") + ", then run the same sweep command "
-                    + "again to resume", e);
+            throw writeError(e, file);
         }
+    }
+
+    /** A sweep file (the index, the summary) could not be written: one line, and how to go on. */
+    static WriteError writeError(IOException e, Path file) {
+        String detail = WriteError.describe(e, file);
+        return new WriteError(detail, detail + "; the runs' own files are intact; " + (detail.startsWith(
+                WriteError.DISK_FULL) ? "free some space" : "fix that") + ", then run the same sweep command "
+                + "again to resume", e);
     }
 }

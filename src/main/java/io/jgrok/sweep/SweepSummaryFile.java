@@ -11,7 +11,6 @@ import io.jgrok.config.RunConfig;
 import io.jgrok.io.AtomicFiles;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -56,11 +55,13 @@ public final class SweepSummaryFile {
 
     public static void write(Path sweepDir, List<RunRecord> records, List<SweepRun> runs) {
         JsonObject o = summary(records, runs);
+        Path file = sweepDir.resolve(CSV);
         try {
-            AtomicFiles.writeString(sweepDir.resolve(CSV), csv(o));
-            AtomicFiles.writeString(sweepDir.resolve(JSON), GSON.toJson(o) + "\n");
+            AtomicFiles.writeString(file, csv(o));
+            file = sweepDir.resolve(JSON);
+            AtomicFiles.writeString(file, GSON.toJson(o) + "\n");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the sweep summary in " + sweepDir, e);
+            throw SweepIndex.writeError(e, file);
         }
     }
 

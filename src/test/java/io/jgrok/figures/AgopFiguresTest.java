@@ -44,7 +44,8 @@ class AgopFiguresTest {
     @Test
     void bothAgopFiguresFollowThePapersFiguresAsPngAndSvg() throws Exception {
         List<String> names = result.figures().stream().map(Figure::name).toList();
-        assertEquals(FiguresTest.PAPER_FIGURES.size() + 2, names.size(), names.toString());
+        assertEquals(FiguresTest.PAPER_FIGURES.size() + FiguresTest.OTHER_FIGURES.size() + 2, names.size(),
+                names.toString());
         assertEquals(List.of(AgopFigures.HEATMAPS, AgopFigures.MEASURES), names.subList(names.size() - 2,
                 names.size()));
         for (Figure f : result.figures().subList(names.size() - 2, names.size())) {

@@ -6,6 +6,7 @@ import io.jgrok.io.AtomicFiles;
 import io.jgrok.io.Checkpoints;
 import io.jgrok.io.History;
 import io.jgrok.io.RunDirectory;
+import io.jgrok.io.WriteError;
 import io.jgrok.model.TrainingState;
 import io.jgrok.sweep.RunRecord;
 import io.jgrok.sweep.RunStatus;
@@ -116,8 +117,16 @@ class DiskFullTest {
         String[] command = {"sweep", spec.toString(), "--out", sweep.toString(), "--quiet"};
 
         CliRun.Result full = CliRun.run(command);
-        // The run stops (its history no longer fits), is recorded as interrupted, and the sweep goes on to the end.
-        assertEquals(130, full.code(), full.out() + full.err());
+        // The run stops (its history no longer fits), is recorded as interrupted, and the sweep goes on to the end:
+        // exit 130 (a run was interrupted), or, when the sweep summary does not fit either, exit 4 with one line.
+        if (full.code() == WriteError.EXIT_CODE) {
+            assertEquals(1, full.err().strip().lines().count(), full.err());
+            assertTrue(full.err().startsWith("jgrok: error: the disk is full: cannot write " + sweep.resolve(
+                    "sweep_summary.")), full.err());
+            assertTrue(full.err().strip().endsWith("then run the same sweep command again to resume"), full.err());
+        } else {
+            assertEquals(130, full.code(), full.out() + full.err());
+        }
         RunRecord r = SweepIndex.read(SweepIndex.file(sweep, null)).record("run");
         assertEquals(RunStatus.INTERRUPTED, r.status);
         assertTrue(r.exitReason.startsWith("the disk is full: cannot write " + sweep), r.exitReason);
