@@ -87,7 +87,7 @@ final class MapFigures {
         Heatmap.Axis ya = new Heatmap.Axis("Fourier component over a", FourierTicks.of(run, -1), true);
         double top = maxOther > 0 ? maxOther : 1;
         return new Figure(LOGIT_FOURIER, "2D Fourier norms of the logits",
-                "A few bright entries at the key frequencies: the (cos k, cos k), (sin k, sin k), (cos k, sin k) and "
+                "The norm sits in a few bright entries at the key frequencies: the (cos k, cos k), (sin k, sin k), (cos k, sin k) and "
                         + "(sin k, cos k) terms that make up cos(w_k(a+b)) and sin(w_k(a+b)); the run's "
                         + "analysis/summary.json lists the strongest terms and their share of the norm.",
                 1000, 960, (g, w, h) -> {
