@@ -4,6 +4,7 @@ import io.jgrok.UserError;
 import io.jgrok.config.RunConfig;
 import io.jgrok.data.Split;
 import io.jgrok.io.Checkpoints;
+import io.jgrok.io.IoErrors;
 import io.jgrok.io.RunDirectory;
 import io.jgrok.io.SplitFiles;
 import io.jgrok.model.ParamLayout;
@@ -135,7 +136,7 @@ public final class Analyzer {
             try {
                 AnalysisFiles.write(dir.analysis(), results);
             } catch (IOException e) {
-                throw new UserError("cannot write " + dir.analysis() + ": " + e.getMessage(), e);
+                throw new UserError("cannot write " + dir.analysis() + ": " + IoErrors.describe(e, dir.analysis()), e);
             }
             options.out().print(SummaryText.of(results));
             options.out().println("wrote " + dir.analysis().resolve(AnalysisFiles.SUMMARY) + ", "

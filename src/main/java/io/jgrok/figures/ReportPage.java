@@ -2,7 +2,6 @@ package io.jgrok.figures;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import io.jgrok.analysis.AnalysisFiles;
 
 import java.io.IOException;
@@ -97,11 +96,9 @@ final class ReportPage {
 
     private static void config(StringBuilder h, RunData run) {
         h.append("<h2>Configuration</h2>\n<dl class=\"config\">\n");
-        JsonObject cfg = JsonParser.parseString(run.config.toJson()).getAsJsonObject();
-        for (Map.Entry<String, JsonElement> e : cfg.entrySet()) {
-            JsonElement v = e.getValue();
-            String text = v.isJsonPrimitive() ? v.getAsString() : v.toString();
-            h.append("<dt><code>").append(esc(e.getKey())).append("</code></dt><dd>").append(esc(text))
+        // Named as the train flags that set them, so that a run can be repeated from this list.
+        for (Map.Entry<String, String> e : io.jgrok.config.ConfigText.flags(run.config).entrySet()) {
+            h.append("<dt><code>--").append(esc(e.getKey())).append("</code></dt><dd>").append(esc(e.getValue()))
                     .append("</dd>\n");
         }
         h.append("</dl>\n");

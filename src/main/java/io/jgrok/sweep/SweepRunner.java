@@ -3,6 +3,7 @@ package io.jgrok.sweep;
 import io.jgrok.UserError;
 import io.jgrok.io.Checkpoints;
 import io.jgrok.io.History;
+import io.jgrok.io.IoErrors;
 import io.jgrok.io.RunDirectory;
 import io.jgrok.util.Progress;
 
@@ -93,7 +94,8 @@ public final class SweepRunner {
         try {
             Files.createDirectories(options.sweepDir());
         } catch (IOException e) {
-            throw new UserError("cannot create sweep directory " + options.sweepDir() + ": " + e.getMessage());
+            throw new UserError("cannot create sweep directory " + options.sweepDir() + ": "
+                    + IoErrors.describe(e, options.sweepDir()));
         }
         // One process per index: two processes working on the same runs would write the same run directories.
         Path lockFile = Path.of(SweepIndex.file(options.sweepDir(), options.shard()) + ".lock");
@@ -109,7 +111,7 @@ public final class SweepRunner {
         } catch (OverlappingFileLockException e) {
             throw new UserError(busy);
         } catch (IOException e) {
-            throw new UserError("cannot lock " + lockFile + ": " + e.getMessage());
+            throw new UserError("cannot lock " + lockFile + ": " + IoErrors.describe(e, lockFile));
         }
     }
 

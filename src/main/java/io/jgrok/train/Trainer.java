@@ -13,6 +13,7 @@ import io.jgrok.engine.Engines;
 import io.jgrok.io.AtomicFiles;
 import io.jgrok.io.Checkpoints;
 import io.jgrok.io.History;
+import io.jgrok.io.IoErrors;
 import io.jgrok.io.RunDirectory;
 import io.jgrok.io.SplitFiles;
 import io.jgrok.model.Initializer;
@@ -57,9 +58,16 @@ public final class Trainer {
      *                 and after each chunk of epochs (a sweep's progress); must be cheap
      * @param engines  opens the engine for the run: {@link Engines#open} for a run of its own; a sweep that steps
      *                 several models together hands each run's trainer a view of its shared engine
+     * @param quiet    print no config, engine line or progress, only what must be seen (resuming, the result,
+     *                 warnings and errors): {@code --quiet}
      */
     public record Options(boolean progressBar, PrintStream out, PrintStream err, LongConsumer onEpochs,
-                          EngineFactory engines) {
+                          EngineFactory engines, boolean quiet) {
+        public Options(boolean progressBar, PrintStream out, PrintStream err, LongConsumer onEpochs,
+                       EngineFactory engines) {
+            this(progressBar, out, err, onEpochs, engines, false);
+        }
+
         public Options(boolean progressBar, PrintStream out, PrintStream err) {
             this(progressBar, out, err, epochs -> { }, Engines::open);
         }
@@ -93,7 +101,7 @@ public final class Trainer {
             try {
                 dir.clearRun();
             } catch (IOException e) {
-                throw new UserError("cannot clear " + dir.root() + ": " + e.getMessage());
+                throw new UserError("cannot clear " + dir.root() + ": " + IoErrors.describe(e, dir.root()));
             }
         }
         dir.removeStaleTemporaries();
@@ -108,7 +116,7 @@ public final class Trainer {
                         config.dataSeed(), config.trainFraction())
                 : String.format(Locale.ROOT, "split file %s (%d train pairs; the config's train_fraction and split "
                         + "do not apply)", splitFile.toAbsolutePath(), split.trainSize());
-        if (splitFile != null) {
+        if (splitFile != null && !options.quiet()) {
             options.out().println("  split      " + splitSource);
         }
         float[] params = initFile == null ? Initializer.initialParameters(config)
@@ -124,7 +132,7 @@ public final class Trainer {
             Files.createDirectories(dir.checkpoints());
             Files.createDirectories(dir.logs());
         } catch (IOException e) {
-            throw new UserError("cannot write to " + dir.root() + ": " + e.getMessage());
+            throw new UserError("cannot write to " + dir.root() + ": " + IoErrors.describe(e, dir.root()));
         }
         Trainer t = new Trainer(config, dir, options);
         return t.run(split, TrainingState.fresh(params), new History(), 0);
@@ -167,10 +175,16 @@ public final class Trainer {
                 throw new UserError("history " + dir.history() + " has " + history.size() + " epochs but checkpoint "
                         + f.getFileName() + " needs " + (ck.epoch() + 1) + "; the run cannot be resumed exactly");
             }
-            if (ck.epoch() + 1 >= config.nEpochs()) {
-                options.out().println("jgrok: run " + dir.root() + " is already complete (" + (ck.epoch() + 1)
-                        + " epochs); pass --n_epochs to extend it");
-                return new Outcome(Status.DONE, ck.epoch() + 1, 0, 0);
+            long held = ck.epoch() + 1;
+            if (nEpochs > 0 && nEpochs < held) {
+                throw new UserError("--n_epochs " + nEpochs + " is fewer than the " + held + " epochs " + dir.root()
+                        + " already holds; a run cannot be shortened (pass --n_epochs N with N > " + held
+                        + " to extend it, or analyse an earlier checkpoint with ./jgrok analyze --checkpoint E)");
+            }
+            if (held >= config.nEpochs()) {
+                options.out().println("jgrok: run " + dir.root() + " is already complete (" + held + " epochs); "
+                        + "pass --n_epochs N with N > " + held + " to extend it");
+                return new Outcome(Status.DONE, held, 0, 0);
             }
             options.out().println("jgrok: resuming " + dir.root() + " from " + f.getFileName() + " (epoch "
                     + (ck.epoch() + 1) + " of " + config.nEpochs() + ")");
@@ -195,7 +209,7 @@ public final class Trainer {
         try {
             AtomicFiles.writeString(dir.config(), config.toJson());
         } catch (IOException e) {
-            throw new UserError("cannot write " + dir.config() + ": " + e.getMessage());
+            throw new UserError("cannot write " + dir.config() + ": " + IoErrors.describe(e, dir.config()));
         }
     }
 
@@ -219,11 +233,13 @@ public final class Trainer {
 
     private Outcome run(Split split, TrainingState state, History history, long firstEpoch) {
         PrintStream out = options.out();
-        out.println("jgrok train: " + dir.root());
-        out.print(config.describe());
-        ParamLayout layout = new ParamLayout(config);
-        out.printf(Locale.ROOT, "  parameters %,d; train %d pairs, test %d pairs%n", layout.parameterCount(),
-                split.trainSize(), split.testSize());
+        if (!options.quiet()) {
+            out.println("jgrok train: " + dir.root());
+            out.print(config.describe());
+            ParamLayout layout = new ParamLayout(config);
+            out.printf(Locale.ROOT, "  parameters %,d; train %d pairs, test %d pairs%n", layout.parameterCount(),
+                    split.trainSize(), split.testSize());
+        }
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             stopRequested = true;
@@ -235,7 +251,9 @@ public final class Trainer {
         }, "jgrok-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try (Engine engine = options.engines().open(config, split, options.err())) {
-            out.println("  engine     " + engine.description());
+            if (!options.quiet()) {
+                out.println("  engine     " + engine.description());
+            }
             engine.setState(state);
             return loop(engine, history, firstEpoch);
         } finally {
