@@ -109,7 +109,7 @@ public final class Analyzer {
             }
             AblationPlan plan = new AblationPlan(fin.clusters().keyFrequencies(), split.train(), split.test(), false);
             List<ProgressMeasures.Row> rows;
-            try (Progress bar = Progress.create("progress measures", "ckpt", files.size(), 0,
+            try (Progress bar = Progress.create("progress measures", "checkpoints", files.size(), 0,
                     options.progressBar())) {
                 List<Path> readable = new ArrayList<>(files);
                 readable.removeAll(damaged.keySet());

@@ -74,7 +74,7 @@ public final class ProgressMeasures {
                 }
                 progress.stepTo(Math.min(checkpoints.size(), start + batch));
                 Row last = rows.get(rows.size() - 1);
-                progress.message(String.format(java.util.Locale.ROOT, "epoch %d test %.2e restricted %.2e",
+                progress.message(String.format(java.util.Locale.ROOT, "epoch %d: test loss %.2e, restricted loss %.2e",
                         last.epoch(), last.logits().lossTest(), last.logits().restrictedLoss()));
             }
         } finally {

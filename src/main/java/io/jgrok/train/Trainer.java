@@ -422,8 +422,8 @@ public final class Trainer {
                 break;
             }
         }
-        return String.format(Locale.ROOT, "loss %.2e/%.2e acc %.1f%%/%.1f%%", h.trainLoss(i), testLoss,
-                100 * h.trainAcc(i), 100 * testAcc);
+        return String.format(Locale.ROOT, "train loss %.2e acc %.1f%%, test loss %.2e acc %.1f%%", h.trainLoss(i),
+                100 * h.trainAcc(i), testLoss, 100 * testAcc);
     }
 
     /** Training produced NaN or Inf; the run directory keeps the last good checkpoint. */
