@@ -54,7 +54,8 @@ public final class Figures {
                 FigureFiles.write(f, out);
             }
             String title = (run != null ? "jgrok run report: " : "jgrok sweep report: ") + dir.root().getFileName();
-            String html = ReportPage.html(run, title, figures, out, options.embed(), FIGURES_HREF);
+            String html = ReportPage.html(run, title, figures, out, options.embed(), FIGURES_HREF,
+                    sweep ? SweepTable.html(sweepFile, dir.root()) : null);
             AtomicFiles.writeString(dir.report(), html);
         } catch (IOException e) {
             throw new UserError("cannot write the figures or the report in " + dir.root() + ": "

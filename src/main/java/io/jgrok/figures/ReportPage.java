@@ -30,6 +30,12 @@ final class ReportPage {
      */
     static String html(RunData run, String title, List<Figure> figures, Path figuresDir, boolean embed,
                        String figuresHref) throws IOException {
+        return html(run, title, figures, figuresDir, embed, figuresHref, null);
+    }
+
+    /** @param runsTable HTML of a sweep's table of runs ({@link SweepTable}), shown before the figures; or null */
+    static String html(RunData run, String title, List<Figure> figures, Path figuresDir, boolean embed,
+                       String figuresHref, String runsTable) throws IOException {
         StringBuilder h = new StringBuilder(64 * 1024);
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
@@ -43,6 +49,9 @@ final class ReportPage {
             headline(h, run);
             warnings(h, run);
             config(h, run);
+        }
+        if (runsTable != null) {
+            h.append(runsTable);
         }
         h.append("<h2>Figures</h2>\n<nav><ol>\n");
         for (Figure f : figures) {
@@ -140,6 +149,7 @@ final class ReportPage {
             thead th { border-bottom: 2px solid #ccc; }
             table.headline td { font-variant-numeric: tabular-nums; }
             table.headline tbody th { font-weight: normal; color: #333; }
+            table.runs { font-size: 13px; } table.runs td { font-variant-numeric: tabular-nums; }
             dl.config { display: grid; grid-template-columns: repeat(4, max-content minmax(90px, 1fr));
                         gap: 3px 12px; font-size: 14px; margin: 0; }
             dl.config dt { color: #444; } dl.config dd { margin: 0; }
