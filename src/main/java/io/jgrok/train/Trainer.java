@@ -1,8 +1,5 @@
 package io.jgrok.train;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonObject;
 import io.jgrok.UserError;
 import io.jgrok.config.RunConfig;
 import io.jgrok.config.SplitMethod;
@@ -26,7 +23,6 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
@@ -40,9 +36,6 @@ import java.util.function.LongConsumer;
  * fewer epochs than the newest checkpoint; on resume it is cut back to that checkpoint's epoch.
  */
 public final class Trainer {
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
-            .create();
-
     /** How a run ended. */
     public enum Status {
         DONE, INTERRUPTED, DIVERGED
@@ -255,7 +248,9 @@ public final class Trainer {
                 out.println("  engine     " + engine.description());
             }
             engine.setState(state);
-            return loop(engine, history, firstEpoch);
+            RunInfo info = RunInfo.begin(dir.runInfo(), engine, engine.description(), config.device(), firstEpoch,
+                    config.nEpochs(), options.err());
+            return loop(engine, history, firstEpoch, info);
         } finally {
             finished.countDown();
             try {
@@ -266,7 +261,7 @@ public final class Trainer {
         }
     }
 
-    private Outcome loop(Engine engine, History history, long firstEpoch) {
+    private Outcome loop(Engine engine, History history, long firstEpoch, RunInfo info) {
         final long n = config.nEpochs();
         long epoch = firstEpoch;
         long start = System.nanoTime();
@@ -317,7 +312,8 @@ public final class Trainer {
         if (status == Status.DIVERGED) {
             writeHistory(history);
         }
-        writeRunInfo(engine, status, epoch, wall, rate, firstEpoch);
+        info.write(status.name().toLowerCase(Locale.ROOT), engine.description(), config.device(), epoch,
+                config.nEpochs(), firstEpoch, wall, rate);
         PrintStream out = options.out();
         switch (status) {
             case DONE -> out.printf(Locale.ROOT, "jgrok: trained %d epochs in %.1f s (%.1f epochs/s); %s%n",
@@ -386,25 +382,6 @@ public final class Trainer {
             history.write(dir.history());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + dir.history(), e);
-        }
-    }
-
-    private void writeRunInfo(Engine engine, Status status, long epochsDone, double wall, double rate,
-                              long firstEpoch) {
-        JsonObject o = new JsonObject();
-        o.addProperty("status", status.name().toLowerCase(Locale.ROOT));
-        o.addProperty("engine", engine.description());
-        o.addProperty("device", config.device());
-        o.addProperty("epochs_done", epochsDone);
-        o.addProperty("n_epochs", config.nEpochs());
-        o.addProperty("session_first_epoch", firstEpoch);
-        o.addProperty("session_wall_seconds", wall);
-        o.addProperty("epochs_per_second", rate);
-        o.addProperty("updated", Instant.now().toString());
-        try {
-            AtomicFiles.writeString(dir.runInfo(), GSON.toJson(o));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + dir.runInfo(), e);
         }
     }
 
