@@ -1,6 +1,9 @@
 # jgrok: build, run, test. `make help` lists the targets.
 MVN ?= mvn
 MVN_FLAGS ?= -q -B
+# Builds print one line unless something fails; `make V=1 ...` shows every command. (Maven's colour resets are
+# switched off in .mvn/jvm.config.)
+Q := $(if $(V),,@)
 
 .PHONY: help run demo jar test bench jmh golden torch-fixtures clean readme-figures kernels emulator emulator-tsan emulator-tsan-optional test-tsan emulator-bench \
         gpu-check dist dist-check
@@ -14,7 +17,7 @@ help:
 	@echo "make jmh            JMH benchmarks of the hot operations (bench/java)"
 	@echo "make golden         regenerate the PyTorch golden test values (needs python3-torch)"
 	@echo "make torch-fixtures regenerate the PyTorch files the import/export tests read (needs python3-torch)"
-	@echo "make kernels        nvcc: kernels/jgrok.fatbin (sm_80/86/89/90 + PTX), ptxas report, spill check"
+	@echo "make kernels        nvcc: kernels/jgrok.fatbin (sm_80/86/89/90 + PTX), spill check, kernels/ptxas-table.txt"
 	@echo "make emulator       g++: the emulated device (the same kernels for the host) into target/native/"
 	@echo "make emulator-tsan  the emulated device with real threads under ThreadSanitizer (target/native/tsan/)"
 	@echo "make test-tsan      device tests (TEST=pattern) on the ThreadSanitizer emulator; a data race fails"
@@ -24,13 +27,15 @@ help:
 	@echo "make dist           dist/jgrok-<version>-linux-x86_64/ and .tar.gz: jgrok with its own Java runtime"
 	@echo "make dist-check     run the bundle with Java out of reach: gpu-check --device emulated --quick"
 	@echo "make clean          remove build outputs"
+	@echo "(V=1 shows the commands a build runs, e.g. make V=1 jar)"
 
 # With nvcc present, the jar and the tests also get the GPU kernels.
 HAVE_NVCC := $(shell command -v $(or $(NVCC),nvcc) 2>/dev/null)
 GPU_KERNELS := $(if $(HAVE_NVCC),kernels)
 
 jar: emulator $(GPU_KERNELS)
-	$(MVN) $(MVN_FLAGS) -DskipTests package
+	$(Q)$(MVN) $(MVN_FLAGS) -DskipTests package
+	@echo "built target/jgrok.jar"
 
 # The paper's reproduction: train (resuming if interrupted), analyse, draw the figures and the report.
 run: jar
@@ -109,7 +114,7 @@ readme-figures:
 
 clean:
 	$(MVN) $(MVN_FLAGS) clean
-	rm -rf kernels/jgrok.fatbin kernels/jgrok.kernels kernels/ptxas-report.txt dist
+	rm -rf kernels/jgrok.fatbin kernels/jgrok.kernels kernels/ptxas-report.txt kernels/ptxas-table.txt dist
 
 # ---- CUDA kernels and the emulated device (conventions: src/main/cuda/README.md) ----------------------------------
 
@@ -139,18 +144,18 @@ CUDA_ARCHS := -gencode arch=compute_80,code=sm_80 -gencode arch=compute_86,code=
 NVCC_FLAGS := -std=c++17 -O3 -lineinfo --Werror all-warnings -Xcompiler -Wall,-Wextra -Xptxas -v
 
 kernels: kernels/jgrok.fatbin kernels/jgrok.kernels
-	java tools/PtxasReport.java kernels/ptxas-report.txt kernels/jgrok.kernels $(CUDA_DIR)
+	$(Q)java tools/PtxasReport.java kernels/ptxas-report.txt kernels/jgrok.kernels $(CUDA_DIR) kernels/ptxas-table.txt
 
 kernels/jgrok.fatbin: $(UNITY) $(KERNEL_SOURCES) $(KERNEL_HEADERS) Makefile
 	@mkdir -p kernels
-	$(NVCC) $(NVCC_FLAGS) $(CUDA_ARCHS) -I$(CUDA_DIR) --fatbin -o $@.tmp -x cu $(UNITY) 2> kernels/ptxas-report.txt \
+	$(Q)$(NVCC) $(NVCC_FLAGS) $(CUDA_ARCHS) -I$(CUDA_DIR) --fatbin -o $@.tmp -x cu $(UNITY) 2> kernels/ptxas-report.txt \
 	  || { grep -v '^ptxas info' kernels/ptxas-report.txt | grep -v '^    [0-9]* bytes stack' >&2; rm -f $@.tmp; exit 1; }
 	@mv $@.tmp $@
 
 # The kernel names and signatures, read from the emulator's registry: CudaDevice checks launches against them.
 kernels/jgrok.kernels: $(NATIVE_DIR)/libjgrok_emu_kernels.so $(NATIVE_DIR)/jgrok_emu_manifest
 	@mkdir -p kernels
-	{ echo "# nvcc: $$($(NVCC) --version | grep release)"; \
+	$(Q){ echo "# nvcc: $$($(NVCC) --version | grep release)"; \
 	  $(NATIVE_DIR)/jgrok_emu_manifest $(NATIVE_DIR)/libjgrok_emu_kernels.so; } > $@.tmp && mv $@.tmp $@
 
 # -- g++: the emulated device. libjgrok_emu.so = runtime + JNI; libjgrok_emu_kernels.so = the kernels.
@@ -169,16 +174,16 @@ emulator: $(NATIVE_DIR)/libjgrok_emu.so $(NATIVE_DIR)/libjgrok_emu_kernels.so
 
 $(NATIVE_DIR)/libjgrok_emu.so: $(EMU_COMMON) $(EMU_FIBERS) $(EMU_HEADERS) Makefile
 	@mkdir -p $(@D)
-	$(EMU_CXX) $(EMU_FLAGS) -O2 $(JNI_INCLUDES) -shared -Wl,-soname,libjgrok_emu.so -o $@ \
+	$(Q)$(EMU_CXX) $(EMU_FLAGS) -O2 $(JNI_INCLUDES) -shared -Wl,-soname,libjgrok_emu.so -o $@ \
 	  $(EMU_COMMON) $(EMU_FIBERS) -ldl
 
 $(NATIVE_DIR)/libjgrok_emu_kernels.so: $(UNITY) $(KERNEL_SOURCES) $(KERNEL_HEADERS) $(EMU_DIR)/emu_module.cpp \
                                        $(EMU_HEADERS) $(NATIVE_DIR)/libjgrok_emu.so
-	$(EMU_CXX) $(EMU_FLAGS) -O2 -I$(CUDA_DIR) -shared -o $@ -x c++ $(UNITY) -x none $(EMU_DIR)/emu_module.cpp \
+	$(Q)$(EMU_CXX) $(EMU_FLAGS) -O2 -I$(CUDA_DIR) -shared -o $@ -x c++ $(UNITY) -x none $(EMU_DIR)/emu_module.cpp \
 	  -L$(NATIVE_DIR) -ljgrok_emu -Wl,-rpath,'$$ORIGIN'
 
 $(NATIVE_DIR)/jgrok_emu_manifest: $(EMU_DIR)/emu_manifest.cpp $(EMU_HEADERS) $(NATIVE_DIR)/libjgrok_emu.so
-	$(EMU_CXX) $(EMU_FLAGS) -O2 -o $@ $< -L$(NATIVE_DIR) -ljgrok_emu -Wl,-rpath,'$$ORIGIN' -ldl
+	$(Q)$(EMU_CXX) $(EMU_FLAGS) -O2 -o $@ $< -L$(NATIVE_DIR) -ljgrok_emu -Wl,-rpath,'$$ORIGIN' -ldl
 
 emulator-tsan: $(TSAN_DIR)/libjgrok_emu.so $(TSAN_DIR)/libjgrok_emu_kernels.so
 

@@ -6,8 +6,10 @@
 //     that function);
 //   - a kernel compiled into the fatbin but missing from the manifest (kernels/jgrok.kernels, the emulator's
 //     registry), i.e. without JGROK_REGISTER_KERNEL, or a registered kernel that nvcc did not compile.
-// A single-file Java program (run as `java tools/PtxasReport.java REPORT MANIFEST CUDA_DIR`) so that it needs
-// nothing beyond the JDK the build already has. Exit code 0: fine, 1: violations, 2: bad usage or input.
+// A single-file Java program (run as `java tools/PtxasReport.java REPORT MANIFEST CUDA_DIR [TABLE]`) so that it
+// needs nothing beyond the JDK the build already has. With TABLE the resource table goes to that file and the build
+// prints one line (the table is also printed when the check fails); without it the table is printed.
+// Exit code 0: fine, 1: violations, 2: bad usage or input.
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,8 +40,8 @@ public final class PtxasReport {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 3) {
-            System.err.println("usage: java tools/PtxasReport.java REPORT MANIFEST CUDA_DIR");
+        if (args.length != 3 && args.length != 4) {
+            System.err.println("usage: java tools/PtxasReport.java REPORT MANIFEST CUDA_DIR [TABLE]");
             System.exit(2);
         }
         List<String> report = Files.readAllLines(Path.of(args[0]));
@@ -94,7 +96,13 @@ public final class PtxasReport {
 
         Set<String> archs = new java.util.TreeSet<>();
         entries.values().forEach(a -> archs.addAll(a.keySet()));
-        System.out.println(table(entries, archs));
+        String table = table(entries, archs);
+        Path tableFile = args.length > 3 ? Path.of(args[3]) : null;
+        if (tableFile == null) {
+            System.out.println(table);
+        } else {
+            Files.writeString(tableFile, table + System.lineSeparator());
+        }
 
         List<String> violations = new ArrayList<>();
         List<String> justified = new ArrayList<>();
@@ -113,11 +121,15 @@ public final class PtxasReport {
         }
         justified.forEach(j -> System.out.println("spill accepted: " + j));
         if (!violations.isEmpty()) {
+            if (tableFile != null) {
+                System.out.println(table);
+            }
             violations.forEach(v -> System.err.println("PtxasReport: " + v));
             System.exit(1);
         }
         System.out.println("PtxasReport: " + entries.size() + " kernels x " + archs.size()
-                + " architectures, no unjustified spills, all registered");
+                + " architectures, no unjustified spills, all registered"
+                + (tableFile == null ? "" : "; registers and shared memory per kernel in " + tableFile));
     }
 
     private static String table(Map<String, Map<String, Usage>> entries, Set<String> archs) {

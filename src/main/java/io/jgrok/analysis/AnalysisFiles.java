@@ -32,7 +32,10 @@ public final class AnalysisFiles {
     public static final String PROGRESS_FORMAT = "jgrok-progress-1";
     public static final String ARRAYS_FORMAT = "jgrok-analysis-arrays-1";
 
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+    // serializeNulls: an absent result (a phase boundary the rule did not find, a loss that is not finite) is written
+    // as a null key, as the schema documents, rather than left out.
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls()
+            .create();
 
     private AnalysisFiles() {
     }

@@ -4,6 +4,7 @@ import io.jgrok.UserError;
 import io.jgrok.config.RunConfig;
 import io.jgrok.data.Split;
 import io.jgrok.io.Checkpoints;
+import io.jgrok.io.IoErrors;
 import io.jgrok.io.RunDirectory;
 import io.jgrok.io.SplitFiles;
 import io.jgrok.model.ParamLayout;
@@ -14,7 +15,11 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code jgrok analyze}: the final-model analysis of one checkpoint (the newest, or a chosen one), the progress
@@ -58,7 +63,11 @@ public final class Analyzer {
             throw new UserError(dir.root() + " has no checkpoints (expected " + dir.checkpoints()
                     + "/checkpoint_epoch_<E>.safetensors); train into it first");
         }
-        Path target = files.get(files.size() - 1);
+        // Damaged checkpoints (truncated or corrupted, e.g. by a full disk) are left out with a notice, as
+        // train --resume does; only the one the user asked for by epoch is an error, with what to do instead.
+        Map<Path, String> damaged = new LinkedHashMap<>();
+        Checkpoints.Checkpoint ck = null;
+        Path target = null;
         if (options.checkpoint() != null) {
             target = dir.checkpoint(options.checkpoint());
             if (!files.contains(target)) {
@@ -66,8 +75,31 @@ public final class Analyzer {
                         + "; it has " + files.size() + " checkpoints from epoch " + Checkpoints.epochOf(files.get(0))
                         + " to " + Checkpoints.epochOf(files.get(files.size() - 1)));
             }
+            try {
+                ck = Checkpoints.read(target);
+            } catch (UserError e) {
+                throw new UserError(e.getMessage() + "; analyse an intact checkpoint instead"
+                        + intactNeighbours(files, target) + ", or leave out --checkpoint to analyse the "
+                        + "newest intact one", e);
+            }
+        } else {
+            for (int i = files.size() - 1; i >= 0 && ck == null; i--) {
+                try {
+                    ck = Checkpoints.read(files.get(i));
+                    target = files.get(i);
+                } catch (UserError e) {
+                    damaged.put(files.get(i), e.getMessage());
+                    options.err().println("jgrok: skipping damaged checkpoint: " + e.getMessage());
+                }
+            }
+            if (ck == null) {
+                throw new UserError("every checkpoint in " + dir.checkpoints() + " is damaged (the newest: "
+                        + damaged.values().iterator().next() + "); nothing can be analysed");
+            }
+            if (!damaged.isEmpty()) {
+                options.err().println("jgrok: analysing the newest intact checkpoint, " + target.getFileName());
+            }
         }
-        Checkpoints.Checkpoint ck = Checkpoints.read(target);
         RunConfig config = ck.config();
         if (!Files.exists(dir.split())) {
             throw new UserError(dir.root() + " has no split.json; the analysis needs the run's train/test split");
@@ -81,6 +113,7 @@ public final class Analyzer {
         for (String w : warnings) {
             options.err().println("jgrok: warning: " + w);
         }
+        Set<Path> reported = new HashSet<>(damaged.keySet());
         try (AnalysisBackend backend = AnalysisBackends.open(options.device(), config, options.threads(),
                 options.err())) {
             ParamLayout layout = new ParamLayout(config);
@@ -90,6 +123,10 @@ public final class Analyzer {
                 warnings.add("no neuron has frac_explained >= " + NeuronClusters.THRESHOLD + ", so the key "
                         + "frequencies are the notebook's (distinct argmax frequency over all neurons)");
                 options.err().println("jgrok: warning: " + warnings.get(warnings.size() - 1));
+            }
+            String notGeneralised = notGeneralised(fin.logits().accuracyTest());
+            if (notGeneralised != null) {
+                warnings.add(notGeneralised);
             }
             AblationPlan plan = new AblationPlan(fin.keys().frequencies(), split.train(), split.test(), false);
             List<ProgressMeasures.Row> rows;
@@ -106,10 +143,15 @@ public final class Analyzer {
             }
             try (AgopPass agopPass = withAgop ? AgopPass.start(backend, layout, fin.keys().frequencies(),
                     split.train(), ck.state().params(), ck.epoch(), options.threads()) : null;
-                 Progress bar = Progress.create(withAgop ? "progress measures + AGOP" : "progress measures", "ckpt",
-                         files.size(), 0, options.progressBar())) {
-                rows = ProgressMeasures.compute(backend, config, files, plan, bar,
-                        agopPass == null ? null : agopPass::measure);
+                 Progress bar = Progress.create(withAgop ? "progress measures + AGOP" : "progress measures",
+                         "checkpoints", files.size(), 0, options.progressBar())) {
+                List<Path> readable = new ArrayList<>(files);
+                readable.removeAll(damaged.keySet());
+                rows = ProgressMeasures.compute(backend, config, readable, plan, bar, (file, damage) -> {
+                    synchronized (damaged) {
+                        damaged.put(file, damage.getMessage());
+                    }
+                }, agopPass == null ? null : agopPass::measure);
                 long[] epochs = rows.stream().mapToLong(ProgressMeasures.Row::epoch).toArray();
                 double[] test = rows.stream().mapToDouble(r -> r.logits().lossTest()).toArray();
                 double[] testAcc = rows.stream().mapToDouble(r -> r.logits().accuracyTest()).toArray();
@@ -119,17 +161,56 @@ public final class Analyzer {
                     agop = agopPass.finish(phases);
                 }
             }
+            for (Map.Entry<Path, String> d : damaged.entrySet()) {
+                String w = "skipped damaged checkpoint " + d.getKey().getFileName() + " (" + d.getValue() + ")";
+                warnings.add(w);
+                if (!reported.contains(d.getKey())) {
+                    options.err().println("jgrok: skipping damaged checkpoint: " + d.getValue());
+                }
+            }
             AnalysisResults results = new AnalysisResults(dir.root(), target, config, backend.description(), fin,
                     rows, phases, warnings, agop);
             try {
                 AnalysisFiles.write(dir.analysis(), results);
             } catch (IOException e) {
-                throw new UserError("cannot write " + dir.analysis() + ": " + e.getMessage(), e);
+                throw new UserError("cannot write " + dir.analysis() + ": " + IoErrors.describe(e, dir.analysis()), e);
             }
             options.out().print(SummaryText.of(results));
             options.out().println("wrote " + dir.analysis().resolve(AnalysisFiles.SUMMARY) + ", "
                     + AnalysisFiles.PROGRESS_CSV + ", " + AnalysisFiles.PROGRESS_JSON + ", " + AnalysisFiles.ARRAYS);
             return results;
         }
+    }
+
+    /**
+     * A warning for a model that has not generalised (test accuracy under {@link PhaseBoundaries#CLEANUP_ACCURACY}):
+     * its key frequencies and clusters are still computed, but they describe a mostly memorising model; null when
+     * the model generalises (or there is no test set).
+     */
+    static String notGeneralised(double testAccuracy) {
+        if (!(testAccuracy < PhaseBoundaries.CLEANUP_ACCURACY)) {
+            return null;
+        }
+        return String.format(java.util.Locale.ROOT, "test accuracy is %.1f%%, under %.0f%%: this model has not "
+                + "generalised (grokked), so its key frequencies and neuron clusters describe a largely memorising "
+                + "model, not the paper's algorithm", 100 * testAccuracy, 100 * PhaseBoundaries.CLEANUP_ACCURACY);
+    }
+
+    /** " (--checkpoint A or --checkpoint B)": the nearest intact checkpoints before and after {@code damaged}. */
+    private static String intactNeighbours(List<Path> files, Path damaged) {
+        int at = files.indexOf(damaged);
+        List<String> found = new ArrayList<>();
+        for (int step : new int[] {-1, 1}) {
+            for (int i = at + step; i >= 0 && i < files.size(); i += step) {
+                try {
+                    Checkpoints.read(files.get(i));
+                    found.add("--checkpoint " + Checkpoints.epochOf(files.get(i)));
+                    break;
+                } catch (UserError stillDamaged) {
+                    // Keep looking further out.
+                }
+            }
+        }
+        return found.isEmpty() ? "" : " (" + String.join(" or ", found) + ")";
     }
 }

@@ -23,10 +23,12 @@ package io.jgrok.analysis;
  *       sharp part; and it is not before the test accuracy first reaches {@link #CLEANUP_ACCURACY}
  *       (interpolated), so a descent that never generalises has no end of cleanup (null). (Accuracy alone ends
  *       too early: it saturates when the test loss is still decades above where it settles.)</li>
- *   <li><b>End of memorization</b>: the minimum of the smoothed excluded loss over the checkpoints up to the end of
- *       circuit formation (all checkpoints if there is none), refined to the lowest raw value among that checkpoint
- *       and its neighbours: where the excluded loss stops following the train loss down and starts to rise. None
- *       (null) if that minimum is the first checkpoint: the excluded loss never dipped.</li>
+ *   <li><b>End of memorization</b>: the minimum of the smoothed (median-of-3, log10) excluded loss over the
+ *       checkpoints up to the end of circuit formation (all checkpoints if there is none): where the excluded loss
+ *       stops following the train loss down and starts to rise. The median of 3 turns a sharp minimum into a tie
+ *       of up to three checkpoints, so a tie is broken by the raw curve: the tied checkpoint with the lowest raw
+ *       excluded loss, and if that ties too, the first ({@link #memorizationEndIndex}). None (null) if the chosen
+ *       checkpoint is the first: the excluded loss never dipped.</li>
  * </ol>
  * Results are epochs rounded to integers; with noise-free inputs they are exact to within one checkpoint interval.
  */
@@ -44,8 +46,8 @@ public final class PhaseBoundaries {
             + "= extrapolated onset of the test-loss descent through its 20% and 50% points (none if the descent is "
             + "under 1 decade); end of cleanup = first checkpoint after the steepest part of the descent where it "
             + "falls at under 10% of its steepest rate, and not before test accuracy reaches 99%; end of "
-            + "memorization = minimum of the excluded loss before circuit formation ends (none if it never dips below "
-            + "its first value)";
+            + "memorization = minimum of the median-of-3 log10 excluded loss before circuit formation ends, a tie "
+            + "broken by the lowest raw excluded loss, then by the first (none if that is the first checkpoint)";
 
     private PhaseBoundaries() {
     }
@@ -90,17 +92,27 @@ public final class PhaseBoundaries {
             }
             last = Math.max(last, 1);
         }
-        int best = argmin(excluded, 0, last);
-        int refined = best;
-        for (int i = Math.max(0, best - 1); i <= Math.min(last - 1, best + 1); i++) {
-            if (rawExcluded[i] < rawExcluded[refined]) {
-                refined = i;
-            }
-        }
+        int memorization = memorizationEndIndex(rawExcluded, excluded, last);
         // A minimum at the first checkpoint means the excluded loss never dipped (a coarse or small run): there
         // is no point where it stops following the train loss down, so no boundary rather than epoch 0.
-        Long memorizationEnd = refined == 0 ? null : epochs[refined];
+        Long memorizationEnd = memorization == 0 ? null : epochs[memorization];
         return new Phases(memorizationEnd, circuitEnd, cleanupEnd);
+    }
+
+    /**
+     * Index of the end of memorization among checkpoints {@code [0, last)}: the minimum of the smoothed curve; among
+     * checkpoints tied at that minimum (a median of 3 turns a sharp minimum into a tie of up to three), the one whose
+     * raw value is lowest; among those, the first. Both curves in log10.
+     */
+    static int memorizationEndIndex(double[] raw, double[] smoothed, int last) {
+        double min = smoothed[argmin(smoothed, 0, last)];
+        int best = -1;
+        for (int i = 0; i < last; i++) {
+            if (smoothed[i] == min && (best < 0 || raw[i] < raw[best])) {
+                best = i;
+            }
+        }
+        return best;
     }
 
     /**

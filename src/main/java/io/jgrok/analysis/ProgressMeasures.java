@@ -36,14 +36,28 @@ public final class ProgressMeasures {
         void accept(long[] epochs, float[][] params);
     }
 
-    public static List<Row> compute(AnalysisBackend backend, RunConfig config, List<Path> checkpoints,
-                                    AblationPlan plan, Progress progress) {
-        return compute(backend, config, checkpoints, plan, progress, null);
+    /** What to do with a checkpoint that cannot be read (truncated, corrupted): throw, or note it and go on. */
+    @FunctionalInterface
+    public interface Damaged {
+        /** Called on the reading thread; returning (not throwing) leaves the checkpoint out of the rows. */
+        void skip(Path file, UserError damage);
     }
 
-    /** As above, handing every batch to {@code hook} as well (null for none). */
+    /** As the seven-argument {@code compute}, with a damaged checkpoint an error and no batch hook. */
     public static List<Row> compute(AnalysisBackend backend, RunConfig config, List<Path> checkpoints,
-                                    AblationPlan plan, Progress progress, BatchHook hook) {
+                                    AblationPlan plan, Progress progress) {
+        return compute(backend, config, checkpoints, plan, progress, (file, damage) -> {
+            throw damage;
+        }, null);
+    }
+
+    /**
+     * The measures of every readable checkpoint, in order. A checkpoint that cannot be read goes to {@code damaged},
+     * which either throws or lets the rows go on without it; every batch goes to {@code hook} as well (null for
+     * none).
+     */
+    public static List<Row> compute(AnalysisBackend backend, RunConfig config, List<Path> checkpoints,
+                                    AblationPlan plan, Progress progress, Damaged damaged, BatchHook hook) {
         ParamLayout layout = new ParamLayout(config);
         int batch = Math.max(1, backend.preferredBatch());
         List<Row> rows = new ArrayList<>(checkpoints.size());
@@ -53,10 +67,13 @@ public final class ProgressMeasures {
             return t;
         });
         try {
-            CompletableFuture<Loaded> next = load(reader, config, layout, checkpoints, 0, batch);
+            CompletableFuture<Loaded> next = load(reader, config, layout, checkpoints, 0, batch, damaged);
             for (int start = 0; start < checkpoints.size(); start += batch) {
                 Loaded current = join(next);
-                next = load(reader, config, layout, checkpoints, start + batch, batch);
+                next = load(reader, config, layout, checkpoints, start + batch, batch, damaged);
+                if (current.epochs().length == 0) {
+                    continue;
+                }
                 LogitMeasures[] lm = backend.logitMeasures(backend.logits(current.params()), plan);
                 WeightMeasures[] wm = backend.weightMeasures(current.params());
                 if (hook != null) {
@@ -65,9 +82,9 @@ public final class ProgressMeasures {
                 for (int i = 0; i < lm.length; i++) {
                     rows.add(new Row(current.epochs()[i], lm[i], wm[i]));
                 }
-                progress.stepTo(rows.size());
+                progress.stepTo(Math.min(checkpoints.size(), start + batch));
                 Row last = rows.get(rows.size() - 1);
-                progress.message(String.format(java.util.Locale.ROOT, "epoch %d test %.2e restricted %.2e",
+                progress.message(String.format(java.util.Locale.ROOT, "epoch %d: test loss %.2e, restricted loss %.2e",
                         last.epoch(), last.logits().lossTest(), last.logits().restrictedLoss()));
             }
         } finally {
@@ -77,24 +94,30 @@ public final class ProgressMeasures {
     }
 
     private static CompletableFuture<Loaded> load(ExecutorService reader, RunConfig config, ParamLayout layout,
-                                                  List<Path> files, int from, int batch) {
+                                                  List<Path> files, int from, int batch, Damaged damaged) {
         int to = Math.min(files.size(), from + batch);
         if (from >= to) {
             return CompletableFuture.completedFuture(new Loaded(new long[0], new float[0][]));
         }
         return CompletableFuture.supplyAsync(() -> {
-            long[] epochs = new long[to - from];
-            float[][] params = new float[to - from][];
+            List<Long> epochs = new ArrayList<>();
+            List<float[]> params = new ArrayList<>();
             for (int i = from; i < to; i++) {
-                Checkpoints.Checkpoint ck = Checkpoints.read(files.get(i));
+                Checkpoints.Checkpoint ck;
+                try {
+                    ck = Checkpoints.read(files.get(i));
+                } catch (UserError damage) {
+                    damaged.skip(files.get(i), damage);
+                    continue;
+                }
                 requireSameShape(config, ck.config(), files.get(i));
-                epochs[i - from] = ck.epoch();
-                params[i - from] = ck.state().params();
-                if (params[i - from].length != layout.size()) {
+                if (ck.state().params().length != layout.size()) {
                     throw new UserError("checkpoint " + files.get(i) + " does not match the run's parameter layout");
                 }
+                epochs.add(ck.epoch());
+                params.add(ck.state().params());
             }
-            return new Loaded(epochs, params);
+            return new Loaded(epochs.stream().mapToLong(Long::longValue).toArray(), params.toArray(new float[0][]));
         }, reader);
     }
 

@@ -19,59 +19,74 @@ public final class SummaryText {
         for (String w : r.warnings()) {
             sb.append("warning: ").append(w).append('\n');
         }
-        sb.append(String.format(Locale.ROOT, "  %-34s %-24s %s%n", "", "this run", "paper (main run)"));
+        java.util.List<String[]> rows = new java.util.ArrayList<>();
+        rows.add(new String[] {"", "this run", "paper (main run)"});
         KeyFrequencyRule.Choice keys = f.keys();
-        row(sb, "key frequencies (" + keys.rule().label() + " rule)", join(r.keyFrequencies()),
+        row(rows, "key frequencies (" + keys.rule().label() + " rule)", join(r.keyFrequencies()),
                 join(PaperNumbers.KEY_FREQUENCIES));
         if (keys.rule() != KeyFrequencyRule.Kind.NOTEBOOK) {
-            row(sb, "  the notebook's rule would give", join(keys.notebook()), "");
+            row(rows, "  the notebook's rule would give", join(keys.notebook()), "");
         }
         if (keys.rule() != KeyFrequencyRule.Kind.CLUSTERED || keys.fallback()) {
-            row(sb, "  the clustered rule would give", join(keys.clustered()), "");
+            row(rows, "  the clustered rule would give", join(keys.clustered()), "");
         }
-        row(sb, "neurons with frac_explained >= 0.85",
+        row(rows, "neurons with frac_explained >= " + NeuronClusters.THRESHOLD,
                 String.format(Locale.ROOT, "%d/%d (%.1f%%)", nc.clusteredCount(), nc.nNeurons(),
                         100 * nc.clusteredFraction()),
                 String.format(Locale.ROOT, "%d/%d (%.1f%%)", PaperNumbers.NEURONS_CLUSTERED, PaperNumbers.NEURONS,
                         100 * PaperNumbers.FRACTION_CLUSTERED));
         String clusters = shorten(nc.clusters().stream().map(c -> c.frequency() + ":" + c.clustered())
                 .toArray(String[]::new));
-        row(sb, "clustered neurons per frequency", clusters, "");
+        row(rows, "clustered neurons per frequency", clusters, "");
         int[] sig = AnalysisResults.significantFrequencies(
                 r.basis().frequencyNorms(f.weights().embedRowNorms()));
-        row(sb, "W_E significant frequencies", sig.length + " (" + join(sig) + ")",
+        row(rows, "W_E significant frequencies", sig.length + " (" + join(sig) + ")",
                 Integer.toString(PaperNumbers.EMBED_SIGNIFICANT_FREQUENCIES));
-        row(sb, "Gini W_E / W_L", String.format(Locale.ROOT, "%.3f / %.3f", f.weights().giniEmbed(),
+        row(rows, "Gini W_E / W_L", String.format(Locale.ROOT, "%.3f / %.3f", f.weights().giniEmbed(),
                 f.weights().giniNeuronLogit()), "");
-        row(sb, "loss, all data", sci(l.lossAll()), "~" + sci(PaperNumbers.FINAL_LOSS));
-        row(sb, "loss train / test", sci(l.lossTrain()) + " / " + sci(l.lossTest()), "");
-        row(sb, "accuracy train / test", pct(l.accuracyTrain()) + " / " + pct(l.accuracyTest()), "");
-        row(sb, "restricted loss (key freqs only)", sci(l.restrictedLoss()), sci(PaperNumbers.RESTRICTED_LOSS));
-        row(sb, "excluded loss (key freqs removed)", sci(l.excludedLoss()) + " (chance "
+        row(rows, "loss, all data", sci(l.lossAll()), "~" + sci(PaperNumbers.FINAL_LOSS));
+        row(rows, "loss train / test", sci(l.lossTrain()) + " / " + sci(l.lossTest()), "");
+        row(rows, "accuracy train / test", pct(l.accuracyTrain()) + " / " + pct(l.accuracyTest()), "");
+        row(rows, "restricted loss (key freqs only)", sci(l.restrictedLoss()), sci(PaperNumbers.RESTRICTED_LOSS));
+        row(rows, "excluded loss (key freqs removed)", sci(l.excludedLoss()) + " (chance "
                 + String.format(Locale.ROOT, "%.2f", Math.log(r.config().p())) + ")", "");
-        row(sb, "degree-2 approximation loss", sci(f.degree2Loss()), sci(PaperNumbers.DEGREE2_LOSS) + " (from "
+        row(rows, "degree-2 approximation loss", sci(f.degree2Loss()), sci(PaperNumbers.DEGREE2_LOSS) + " (from "
                 + sci(PaperNumbers.ABLATION_BASE_LOSS) + ")");
-        row(sb, "sum of squared weights", String.format(Locale.ROOT, "%.1f", f.weights().sumOfSquares()), "");
+        row(rows, "sum of squared weights", String.format(Locale.ROOT, "%.1f", f.weights().sumOfSquares()), "");
         PhaseBoundaries.Phases ph = r.phases();
-        row(sb, "end of memorization (epoch)", epoch(ph.memorizationEnd()), epoch(PaperNumbers.MEMORIZATION_END));
-        row(sb, "end of circuit formation", epoch(ph.circuitFormationEnd()),
+        row(rows, "end of memorization (epoch)", epoch(ph.memorizationEnd()), epoch(PaperNumbers.MEMORIZATION_END));
+        row(rows, "end of circuit formation", epoch(ph.circuitFormationEnd()),
                 epoch(PaperNumbers.CIRCUIT_FORMATION_END));
-        row(sb, "end of cleanup", epoch(ph.cleanupEnd()), epoch(PaperNumbers.CLEANUP_END));
+        row(rows, "end of cleanup", epoch(ph.cleanupEnd()), epoch(PaperNumbers.CLEANUP_END));
         AgopResults agop = r.agop();
         if (agop != null && !agop.measures().isEmpty()) {
             AgopMeasures last = agop.measures().get(agop.measures().size() - 1);
-            row(sb, "AGOP: NFM correlation (final)", String.format(Locale.ROOT, "%.3f", last.nfmCorrelation()),
+            row(rows, "AGOP: NFM correlation (final)", String.format(Locale.ROOT, "%.3f", last.nfmCorrelation()),
                     "0.92-0.96 (MLPs, Mallinar et al.)");
-            row(sb, "AGOP: a-b deviation sum / diff", String.format(Locale.ROOT, "%.3f / %.3f", last.crossSum(),
+            row(rows, "AGOP: a-b deviation sum / diff", String.format(Locale.ROOT, "%.3f / %.3f", last.crossSum(),
                     last.crossDifference()), "");
-            row(sb, "AGOP: alignment 0.5 / 0.9 (epoch)", epoch(agop.firstEpochWithAlignment(0.5)) + " / "
+            row(rows, "AGOP: alignment 0.5 / 0.9 (epoch)", epoch(agop.firstEpochWithAlignment(0.5)) + " / "
                     + epoch(agop.firstEpochWithAlignment(0.9)), "");
         }
+        table(sb, rows);
         return sb.toString();
     }
 
-    private static void row(StringBuilder sb, String what, String ours, String paper) {
-        sb.append(String.format(Locale.ROOT, "  %-34s %-24s %s%n", what, ours, paper));
+    private static void row(java.util.List<String[]> rows, String what, String ours, String paper) {
+        rows.add(new String[] {what, ours, paper});
+    }
+
+    /** The rows as a table whose columns are as wide as their widest entry, so no entry runs into the next. */
+    static void table(StringBuilder sb, java.util.List<String[]> rows) {
+        int[] width = new int[2];
+        for (String[] r : rows) {
+            width[0] = Math.max(width[0], r[0].length());
+            width[1] = Math.max(width[1], r[1].length());
+        }
+        String format = "  %-" + width[0] + "s  %-" + width[1] + "s  %s";
+        for (String[] r : rows) {
+            sb.append(String.format(Locale.ROOT, format, r[0], r[1], r[2]).stripTrailing()).append('\n');
+        }
     }
 
     /** Lists longer than this are cut in the printed summary (summary.json has them in full). */

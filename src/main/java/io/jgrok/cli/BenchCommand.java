@@ -46,18 +46,25 @@ final class BenchCommand {
         return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0L;
     }
 
+    /**
+     * bench's own flags first, then the train flags that change what is measured (the model, data, optimiser and
+     * engine); flags about a run's files, checkpoints or console are not bench's.
+     */
     static Options options() {
-        java.util.Set<String> unused = java.util.Set.of("out", "init", "split_file", "resume", "force", "quiet");
+        java.util.Set<String> notBench = java.util.Set.of("out", "init", "split_file", "resume", "force", "quiet",
+                "checkpoint_every", "profile", "debug", "help");
         Options o = new Options();
-        for (org.apache.commons.cli.Option opt : TrainCommand.options().getOptions()) {
-            if (!unused.contains(opt.getLongOpt())) {
-                o.addOption(opt);
-            }
-        }
         o.addOption(Cli.value("epochs", "N", "epochs per timed repeat (default 50)"));
         o.addOption(Cli.value("repeats", "N", "timed repeats; the median is reported (default 5)"));
         o.addOption(Cli.value("warmup", "N", "untimed warm-up epochs; default: until two rounds of epochs agree "
                 + "within 3% (the JIT compiles the SIMD loops a few seconds in), at most 60 s"));
+        for (org.apache.commons.cli.Option opt : TrainCommand.options().getOptions()) {
+            if (!notBench.contains(opt.getLongOpt())) {
+                o.addOption(opt);
+            }
+        }
+        o.addOption(Cli.flag("debug", "show stack traces on errors"));
+        o.addOption(Cli.flag("help", "show this help"));
         return o;
     }
 
@@ -66,7 +73,8 @@ final class BenchCommand {
         CommandLine cl = Cli.parse("bench", options, args);
         if (cl.hasOption("help")) {
             Cli.printHelp("./jgrok bench [options]", "Measure training speed (epochs/s, test loss every epoch) at "
-                    + "the paper's config or the given one.\n\n", options, "");
+                    + "the paper's config or the one the train flags below give; --n_epochs only sizes the "
+                    + "estimate of a whole run's time.\n\n", options, "");
             return 0;
         }
         RunConfig config = TrainCommand.config(cl);

@@ -32,11 +32,20 @@ final class Cli {
         return Option.builder().longOpt(name).hasArg().argName(argName).desc(description).build();
     }
 
-    /** Parses {@code args}; {@code --kebab-case} spellings of known options are accepted. */
+    /** A stand-in for a negative number given as a positional argument, which the parser would take for a flag. */
+    private static final String NEGATIVE = "\u0000negative:";
+
+    /**
+     * Parses {@code args}; {@code --kebab-case} spellings of known options are accepted, a negative number where a
+     * positional argument goes is one ({@code predict ... -1 5}), and an unknown flag gets the nearest known one.
+     */
     static CommandLine parse(String command, Options options, String[] args) {
         List<String> normalised = new ArrayList<>(args.length);
         boolean rest = false;
+        boolean valueNext = false;
         for (String arg : args) {
+            boolean isValue = valueNext;
+            valueNext = false;
             if (!rest && arg.equals("--")) {
                 rest = true;
                 normalised.add(arg);
@@ -47,7 +56,10 @@ final class Cli {
                 if (!options.hasLongOption(name) && options.hasLongOption(snake)) {
                     name = snake;
                 }
+                valueNext = eq < 0 && options.hasLongOption(name) && options.getOption(name).hasArg();
                 normalised.add("--" + name + (eq < 0 ? "" : arg.substring(eq)));
+            } else if (!rest && !isValue && arg.matches("-[0-9][0-9._]*([eE][-+]?[0-9]+)?")) {
+                normalised.add(NEGATIVE + arg);
             } else {
                 normalised.add(arg);
             }
@@ -59,8 +71,10 @@ final class Cli {
         } catch (UnrecognizedOptionException e) {
             String name = e.getOption().contains("=") ? e.getOption().substring(0, e.getOption().indexOf('='))
                     : e.getOption();
-            throw new UserError("unknown option " + name + " for '" + command + "'; see ./jgrok " + command
-                    + " --help");
+            String near = FlagSuggestions.closest(name, options);
+            throw new UserError("unknown option " + name + " for '" + command + "'"
+                    + (near == null ? "" : "; did you mean --" + near + "?") + " (see ./jgrok " + command
+                    + " --help)");
         } catch (MissingArgumentException e) {
             throw new UserError("option --" + e.getOption().getLongOpt() + " needs a value ("
                     + e.getOption().getArgName() + "); see ./jgrok " + command + " --help");
@@ -68,6 +82,16 @@ final class Cli {
             throw new UserError("missing required option(s) " + e.getMissingOptions() + " for '" + command + "'");
         } catch (ParseException e) {
             throw new UserError(e.getMessage() + "; see ./jgrok " + command + " --help");
+        }
+        if (cl.getArgList().stream().anyMatch(a -> a.startsWith(NEGATIVE))) {
+            CommandLine.Builder b = CommandLine.builder();
+            for (Option o : cl.getOptions()) {
+                b.addOption(o);
+            }
+            for (String a : cl.getArgList()) {
+                b.addArg(a.startsWith(NEGATIVE) ? a.substring(NEGATIVE.length()) : a);
+            }
+            cl = b.build();
         }
         // A repeated option would silently keep its first value; say so instead.
         java.util.Set<String> seen = new java.util.HashSet<>();

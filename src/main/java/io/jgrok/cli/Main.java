@@ -9,6 +9,7 @@ import java.util.Arrays;
 public final class Main {
     private static final String USAGE = """
             usage: ./jgrok <command> [options]     (./jgrok <command> --help for a command's options)
+                   ./jgrok --version
 
             commands:
               train     train the model (the paper's run by default) into a run directory
@@ -29,12 +30,28 @@ public final class Main {
         System.exit(run(args));
     }
 
+    /** "; did you mean 'train'?" for a misspelled command, else "". */
+    private static String suggestion(String command) {
+        String best = null;
+        for (String c : new String[] {"train", "predict", "analyze", "figures", "bench", "sweep", "import", "export", "gpu-check"}) {
+            int d = FlagSuggestions.distance(command.toLowerCase(java.util.Locale.ROOT), c);
+            if (d <= 2 && (best == null || d < FlagSuggestions.distance(command, best))) {
+                best = c;
+            }
+        }
+        return best == null ? "" : " (did you mean '" + best + "'?)";
+    }
+
     /** Runs a command and returns its exit code; user errors are one line on stderr, exit code 2. */
     public static int run(String[] args) {
         boolean debug = Arrays.asList(args).contains("--debug");
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
             System.out.print(USAGE);
             return args.length == 0 ? UserError.EXIT_CODE : 0;
+        }
+        if (args[0].equals("--version") || args[0].equals("version")) {
+            System.out.println(Version.text());
+            return 0;
         }
         String command = args[0];
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -49,8 +66,9 @@ public final class Main {
                 case "import" -> ImportCommand.run(rest);
                 case "export" -> ExportCommand.run(rest);
                 case "gpu-check" -> GpuCheckCommand.run(rest);
-                default -> throw new UserError("unknown command '" + command
-                        + "'; commands: train, predict, analyze, figures, bench, sweep, import, export, gpu-check");
+                default -> throw new UserError("unknown command '" + command + "'" + suggestion(command)
+                        + "; commands: train, predict, analyze, figures, bench, sweep, import, export, gpu-check (and "
+                        + "--version)");
             };
         } catch (UserError e) {
             System.err.println("jgrok: error: " + e.getMessage());

@@ -84,6 +84,7 @@ final class SweepCommand {
                 throw new UserError("usage: ./jgrok sweep merge DIR");
             }
             SweepMerge.merge(Path.of(positional.get(1)), new TrainFlags(), System.out);
+            System.out.println(nextStep(Path.of(positional.get(1))));
             return 0;
         }
         if (positional.size() != 1) {
@@ -111,12 +112,25 @@ final class SweepCommand {
                 System.out, System.err));
         System.out.printf(Locale.ROOT, "jgrok sweep: %d of %d runs done, %d failed, %d stopped, %d not started; "
                 + "index %s%n", r.done(), r.owned(), r.failed(), r.interrupted(), r.notStarted(), r.index());
+        Path sweepDir = Path.of(cl.getOptionValue("out"));
+        if (shard != null) {
+            System.out.println("next: when every shard has finished, ./jgrok sweep merge " + sweepDir
+                    + " combines them; then ./jgrok figures " + sweepDir);
+        } else if (r.done() > 0) {
+            System.out.println(nextStep(sweepDir));
+        }
         if (r.failed() > 0) {
             System.err.println("jgrok sweep: " + r.failed() + " run(s) failed: " + String.join(", ", r.failedRuns())
                     + " (exit reasons in " + r.index() + "; --retry-failed trains them again)");
             return SOME_FAILED;
         }
         return r.complete() ? 0 : STOPPED;
+    }
+
+    /** What to run once a sweep's summary is written. */
+    static String nextStep(Path sweepDir) {
+        return "next: ./jgrok figures " + sweepDir + " draws the sweep figures and " + sweepDir.resolve("report.html")
+                + " (with a table of the runs)";
     }
 
     private static int dryRun(List<SweepRun> runs, Shard shard) {

@@ -79,7 +79,7 @@ final class TrainCommand {
                 + "component along its own weights before AdamW (⊥Grad, Prieto et al. 2025)"));
         o.addOption(Cli.flag("profile", "device engines: print a per-kernel time table (mean per epoch, share) at the "
                 + "end"));
-        o.addOption(Cli.flag("quiet", "no progress bar"));
+        o.addOption(Cli.flag("quiet", "print only the result, warnings and errors (no config, no progress)"));
         o.addOption(Cli.flag("debug", "show stack traces on errors"));
         o.addOption(Cli.flag("help", "show this help"));
         return o;
@@ -156,8 +156,9 @@ final class TrainCommand {
                     + "'; see ./jgrok train --help");
         }
         PrintStream profileOut = cl.hasOption("profile") ? System.out : null;
-        Trainer.Options opts = new Trainer.Options(!cl.hasOption("quiet"), System.out, System.err, epochs -> { },
-                (config, split, notices) -> Engines.open(config, split, notices, profileOut));
+        boolean quiet = cl.hasOption("quiet");
+        Trainer.Options opts = new Trainer.Options(!quiet, System.out, System.err, epochs -> { },
+                (config, split, notices) -> Engines.open(config, split, notices, profileOut), quiet);
         if (cl.hasOption("resume")) {
             // Anything else would be silently ignored (the saved config wins), so it is refused.
             java.util.Set<String> allowed = java.util.Set.of("resume", "n_epochs", "quiet", "profile", "debug");

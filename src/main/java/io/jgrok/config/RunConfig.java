@@ -180,14 +180,9 @@ public record RunConfig(
         return GSON.fromJson(merged, RunConfig.class);
     }
 
-    /** One line per field, for printing at start. */
+    /** One line per field, named and written as the train flag that sets it ({@link ConfigText}). */
     public String describe() {
-        StringBuilder sb = new StringBuilder();
-        JsonObject o = GSON.toJsonTree(this).getAsJsonObject();
-        for (String key : o.keySet()) {
-            sb.append(String.format(Locale.ROOT, "  %-16s %s%n", key, o.get(key)));
-        }
-        return sb.toString();
+        return ConfigText.describe(this);
     }
 
     public Builder toBuilder() {

@@ -17,6 +17,15 @@ public interface Engine extends AutoCloseable {
     /** One line: engine, hardware and libraries in use. */
     String description();
 
+    /**
+     * What decides this engine's floating-point results, beyond the config (a run is bit-identical on resume only
+     * when these are the same): e.g. {@code engine}, {@code blas}, {@code threads}, {@code simd}, {@code device}.
+     * Recorded in run_info.json for every training session.
+     */
+    default java.util.Map<String, String> numerics() {
+        return java.util.Map.of("engine", description());
+    }
+
     /** Replaces the training state (parameters, Adam moments, step count, Grokfast state); copies it in. */
     void setState(TrainingState state);
 

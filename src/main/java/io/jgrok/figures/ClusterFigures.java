@@ -73,39 +73,53 @@ final class ClusterFigures {
                     Layout.note(g, subtitle, 16, area.getY() + 10);
                     Rectangle2D chartArea = new Rectangle2D.Double(area.getX(), area.getY() + 16, area.getWidth(),
                             area.getHeight() - 16);
-                    XYChart c = Style.lineChart((int) chartArea.getWidth(), (int) chartArea.getHeight(), null,
-                            "frac_explained of the neuron's own frequency", "neurons");
-                    c.getStyler().setXAxisMin(0.0).setXAxisMax(1.0);
-                    c.getStyler().setYAxisMin(0.0).setYAxisMax(Math.max(1, tallestBin) * 1.1);
-                    c.getStyler().setYAxisDecimalPattern("0");
-                    c.getStyler().setXAxisDecimalPattern("0.0#");
-                    c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
-                    c.getStyler().setPlotContentSize(1.0);
-                    double[] below = new double[BINS];
-                    List<double[]> tops = new ArrayList<>();
-                    for (int layer = 0; layer < layers; layer++) {
-                        double[] top = new double[BINS];
-                        for (int b = 0; b < BINS; b++) {
-                            top[b] = below[b] + counts[layer][b];
-                        }
-                        tops.add(top);
-                        below = top;
-                    }
-                    for (int layer = layers - 1; layer >= 0; layer--) {
-                        String name = layer == shown.length ? "other frequencies" : "k = " + shown[layer];
-                        Color colour = layer == shown.length ? new Color(0xBBBBBB)
-                                : TrainingFigures.TimeSeries.family(layer, shown.length);
-                        double[][] step = steps(tops.get(layer));
-                        XYSeries s = c.addSeries(name, step[0], step[1]);
-                        s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
-                        s.setMarker(SeriesMarkers.NONE);
-                        s.setFillColor(colour);
-                        s.setLineColor(colour.darker());
-                        s.setLineWidth(0.8f);
-                    }
-                    c.addAnnotation(new Threshold(threshold));
+                    XYChart c = chart(counts, shown, threshold, tallestBin, (int) chartArea.getWidth(),
+                            (int) chartArea.getHeight());
                     Layout.chart(g, c, chartArea);
                 });
+    }
+
+    /**
+     * The stacked histogram: {@code counts[layer][bin]}, layer i the neurons of frequency {@code shown[i]} and the
+     * last layer the rest, with the threshold line.
+     */
+    static XYChart chart(double[][] counts, int[] shown, double threshold, double tallestBin, int width,
+                         int height) {
+        int layers = counts.length;
+        XYChart c = Style.lineChart(width, height, null, "frac_explained of the neuron's own frequency", "neurons");
+        c.getStyler().setXAxisMin(0.0).setXAxisMax(1.0);
+        c.getStyler().setYAxisMin(0.0).setYAxisMax(Math.max(1, tallestBin) * 1.1);
+        c.getStyler().setYAxisDecimalPattern("0");
+        c.getStyler().setXAxisDecimalPattern("0.0#");
+        // Beside the plot, not in it: wherever it sat inside, some histogram (a model that has not generalised
+        // has its bars on the left) would run under it.
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        c.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
+        c.getStyler().setPlotContentSize(1.0);
+        double[] below = new double[BINS];
+        List<double[]> tops = new ArrayList<>();
+        for (int layer = 0; layer < layers; layer++) {
+            double[] top = new double[BINS];
+            for (int b = 0; b < BINS; b++) {
+                top[b] = below[b] + counts[layer][b];
+            }
+            tops.add(top);
+            below = top;
+        }
+        for (int layer = layers - 1; layer >= 0; layer--) {
+            String name = layer == shown.length ? "other frequencies" : "k = " + shown[layer];
+            Color colour = layer == shown.length ? new Color(0xBBBBBB)
+                    : TrainingFigures.TimeSeries.family(layer, shown.length);
+            double[][] step = steps(tops.get(layer));
+            XYSeries s = c.addSeries(name, step[0], step[1]);
+            s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
+            s.setMarker(SeriesMarkers.NONE);
+            s.setFillColor(colour);
+            s.setLineColor(colour.darker());
+            s.setLineWidth(0.8f);
+        }
+        c.addAnnotation(new Threshold(threshold));
+        return c;
     }
 
     /** The outline of a histogram with bins of width 1/n over [0, 1]: x and y of its corners. */

@@ -6,7 +6,6 @@ import io.jgrok.io.RunDirectory;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,10 +56,12 @@ public final class Figures {
                 FigureFiles.write(f, out);
             }
             String title = (run != null ? "jgrok run report: " : "jgrok sweep report: ") + dir.root().getFileName();
-            String html = ReportPage.html(run, title, figures, out, options.embed(), FIGURES_HREF);
+            String html = ReportPage.html(run, title, figures, out, options.embed(), FIGURES_HREF,
+                    sweep ? SweepTable.html(sweepFile, dir.root()) : null);
             AtomicFiles.writeString(dir.report(), html);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the figures or report in " + dir.root(), e);
+            throw new UserError("cannot write the figures or the report in " + dir.root() + ": "
+                    + io.jgrok.io.IoErrors.describe(e), e);
         }
         options.out().println("wrote " + figures.size() + " figures (PNG and SVG) to " + out);
         options.out().println("wrote " + dir.report() + (options.embed() ? " (images embedded)" : ""));

@@ -87,7 +87,7 @@ final class MapFigures {
         Heatmap.Axis ya = new Heatmap.Axis("Fourier component over a", FourierTicks.of(run, -1), true);
         double top = maxOther > 0 ? maxOther : 1;
         return new Figure(LOGIT_FOURIER, "2D Fourier norms of the logits",
-                "A few bright entries at the key frequencies: the (cos k, cos k), (sin k, sin k), (cos k, sin k) and "
+                "The norm sits in a few bright entries at the key frequencies: the (cos k, cos k), (sin k, sin k), (cos k, sin k) and "
                         + "(sin k, cos k) terms that make up cos(w_k(a+b)) and sin(w_k(a+b)); the run's "
                         + "analysis/summary.json lists the strongest terms and their share of the norm.",
                 1000, 960, (g, w, h) -> {
@@ -138,24 +138,45 @@ final class MapFigures {
 
     /** Ticks naming the constant and the cos and sin components of the key frequencies. */
     static final class FourierTicks {
+        /**
+         * Up to this p every basis row gets a label (the heatmaps are about 850 pixels square, so a cell is at least
+         * 14 pixels, a line of tick text); above it only const and the key frequencies do, the rest being
+         * unreadable at one pixel row or two per cell.
+         */
+        static final int LABEL_EVERY_ROW_UP_TO = 59;
+
         private FourierTicks() {
         }
 
+        /**
+         * Ticks naming Fourier components: all of them for p up to {@link #LABEL_EVERY_ROW_UP_TO}, else const and
+         * the key frequencies (the strongest 12 when there are more). Bold: frequency {@code emphasised}'s rows, or
+         * with {@code emphasised} negative and every row labelled, the key frequencies' rows.
+         */
         static List<Heatmap.Tick> of(RunData run, int emphasised) {
-            List<Heatmap.Tick> ticks = new ArrayList<>();
-            ticks.add(new Heatmap.Tick(0, "const", false));
             int[] keys = run.keyFrequencies.length <= 12 ? run.keyFrequencies
                     : ProgressFigures.strongest(run, 12);
-            List<Integer> rows = new ArrayList<>();
+            List<Integer> keyRows = new ArrayList<>();
             for (int k : keys) {
-                rows.add(run.basisRow("cos " + k));
-                rows.add(run.basisRow("sin " + k));
+                keyRows.add(run.basisRow("cos " + k));
+                keyRows.add(run.basisRow("sin " + k));
             }
-            rows.sort(null);
+            List<Integer> rows = new ArrayList<>();
+            boolean every = run.p() <= LABEL_EVERY_ROW_UP_TO;
+            if (every) {
+                for (int r = 1; r < run.basisLabels.length; r++) {
+                    rows.add(r);
+                }
+            } else {
+                rows.addAll(keyRows);
+                rows.sort(null);
+            }
+            List<Heatmap.Tick> ticks = new ArrayList<>();
+            ticks.add(new Heatmap.Tick(0, "const", false));
             for (int r : rows) {
                 String label = run.basisLabels[r];
-                boolean own = label.endsWith(" " + emphasised);
-                ticks.add(new Heatmap.Tick(r, label, own));
+                boolean bold = emphasised >= 0 ? label.endsWith(" " + emphasised) : every && keyRows.contains(r);
+                ticks.add(new Heatmap.Tick(r, label, bold));
             }
             return ticks;
         }

@@ -2,7 +2,6 @@ package io.jgrok.figures;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import io.jgrok.analysis.AnalysisFiles;
 
 import java.io.IOException;
@@ -31,6 +30,12 @@ final class ReportPage {
      */
     static String html(RunData run, String title, List<Figure> figures, Path figuresDir, boolean embed,
                        String figuresHref) throws IOException {
+        return html(run, title, figures, figuresDir, embed, figuresHref, null);
+    }
+
+    /** @param runsTable HTML of a sweep's table of runs ({@link SweepTable}), shown before the figures; or null */
+    static String html(RunData run, String title, List<Figure> figures, Path figuresDir, boolean embed,
+                       String figuresHref, String runsTable) throws IOException {
         StringBuilder h = new StringBuilder(64 * 1024);
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
@@ -44,6 +49,9 @@ final class ReportPage {
             headline(h, run);
             warnings(h, run);
             config(h, run);
+        }
+        if (runsTable != null) {
+            h.append(runsTable);
         }
         h.append("<h2>Figures</h2>\n<nav><ol>\n");
         for (Figure f : figures) {
@@ -103,11 +111,9 @@ final class ReportPage {
 
     private static void config(StringBuilder h, RunData run) {
         h.append("<h2>Configuration</h2>\n<dl class=\"config\">\n");
-        JsonObject cfg = JsonParser.parseString(run.config.toJson()).getAsJsonObject();
-        for (Map.Entry<String, JsonElement> e : cfg.entrySet()) {
-            JsonElement v = e.getValue();
-            String text = v.isJsonPrimitive() ? v.getAsString() : v.toString();
-            h.append("<dt><code>").append(esc(e.getKey())).append("</code></dt><dd>").append(esc(text))
+        // Named as the train flags that set them, so that a run can be repeated from this list.
+        for (Map.Entry<String, String> e : io.jgrok.config.ConfigText.flags(run.config).entrySet()) {
+            h.append("<dt><code>--").append(esc(e.getKey())).append("</code></dt><dd>").append(esc(e.getValue()))
                     .append("</dd>\n");
         }
         h.append("</dl>\n");
@@ -163,6 +169,7 @@ final class ReportPage {
             thead th { border-bottom: 2px solid #ccc; }
             table.headline td { font-variant-numeric: tabular-nums; }
             table.headline tbody th { font-weight: normal; color: #333; }
+            table.runs { font-size: 13px; } table.runs td { font-variant-numeric: tabular-nums; }
             dl.config { display: grid; grid-template-columns: repeat(4, max-content minmax(90px, 1fr));
                         gap: 3px 12px; font-size: 14px; margin: 0; }
             dl.config dt { color: #444; } dl.config dd { margin: 0; }

@@ -28,6 +28,22 @@ final class RunFigures {
         out.add(ProgressFigures.keyAmplitudes(run, phases));
         out.add(ProgressFigures.accuracies(run, phases));
         out.addAll(AgopFigures.all(run, phases));
-        return out;
+        return Headline.epochsToGrok(run.history) != null ? out : out.stream().map(RunFigures::notGrokked).toList();
     }
+
+    /**
+     * The captions say what to look for in a run that groks. For one that has not, each says so first, so that the
+     * page does not describe a fall of the test loss or clean clusters that are not in its figures.
+     */
+    static Figure notGrokked(Figure f) {
+        String c = f.caption();
+        // "Train accuracy ..." reads on as "train accuracy ...", but a name such as "W_L" keeps its capital.
+        boolean word = c.length() > 1 && Character.isUpperCase(c.charAt(0)) && Character.isLowerCase(c.charAt(1));
+        String rest = word ? Character.toLowerCase(c.charAt(0)) + c.substring(1) : c;
+        return new Figure(f.name(), f.title(), NOT_GROKKED + rest, f.width(), f.height(), f.painter());
+    }
+
+    static final String NOT_GROKKED = "This run has not grokked (its test accuracy never reached "
+            + Math.round(100 * Headline.GROKKED_ACCURACY) + "%), so its figures need not look like this; in a run "
+            + "that groks, ";
 }

@@ -138,7 +138,13 @@ public final class Checkpoints {
             requireChecksum(c, file);
         }
         ParamLayout layout = new ParamLayout(config);
-        float[] params = gather(c, "", layout, file, true);
+        float[] params;
+        try {
+            params = gather(c, "", layout, file, true);
+        } catch (UserError e) {
+            String fit = fittingFlags(c, config);
+            throw fit == null ? e : new UserError(e.getMessage() + "; the file's weights fit " + fit, e);
+        }
         for (Map.Entry<String, Safetensors.Tensor> e : c.tensors().entrySet()) {
             String name = e.getKey();
             boolean known = layout.tensors().stream().anyMatch(t -> t.name().equals(name))
@@ -168,6 +174,32 @@ public final class Checkpoints {
             return null;
         }
         return gather(c, GRADIENT, layout, file, true);
+    }
+
+    /**
+     * The train flags whose model has the shapes of the weights in {@code c} ("--p 23 --d_model 32 --n_heads 4
+     * --d_mlp 64"), read off embed.W_E [p+1, d], W_Q [heads, d, d/heads], W_in [d, d_mlp] and W_U [d, outputs];
+     * null when those tensors are missing or inconsistent. --equals_logit is named when it differs from
+     * {@code config}'s.
+     */
+    static String fittingFlags(Safetensors.Contents c, RunConfig config) {
+        Safetensors.Tensor we = c.tensors().get(ParamLayout.W_E);
+        Safetensors.Tensor wq = c.tensors().get(ParamLayout.W_Q);
+        Safetensors.Tensor win = c.tensors().get(ParamLayout.W_IN);
+        Safetensors.Tensor wu = c.tensors().get(ParamLayout.W_U);
+        if (we == null || wq == null || win == null || wu == null || we.shape().length != 2
+                || wq.shape().length != 3 || win.shape().length != 2 || wu.shape().length != 2) {
+            return null;
+        }
+        int p = we.shape()[0] - 1;
+        int d = we.shape()[1];
+        int outputs = wu.shape()[1];
+        if (p < 2 || wq.shape()[1] != d || win.shape()[0] != d || wu.shape()[0] != d
+                || (outputs != p && outputs != p + 1)) {
+            return null;
+        }
+        return "--p " + p + " --d_model " + d + " --n_heads " + wq.shape()[0] + " --d_mlp " + win.shape()[1]
+                + ((outputs == p + 1) != config.equalsLogit() ? " --equals_logit " + (outputs == p + 1) : "");
     }
 
     private static float[] gather(Safetensors.Contents c, String prefix, ParamLayout layout, Path file,

@@ -5,31 +5,59 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
 
 /**
- * Says what an I/O failure was, for one-line errors. Java's file exceptions for the commonest failures (permission
- * denied, no such file, already exists) carry only the path as their message, so "cannot write X: X" would say
- * nothing; this names the failure.
+ * The reason an I/O operation failed, in words. Java's file exceptions often carry only the path as their message
+ * ({@code AccessDeniedException: /root/x}), which makes "cannot write to /root/x: /root/x"; this names the cause.
  */
 public final class IoErrors {
     private IoErrors() {
     }
 
-    /** "path: what happened" (or "path -> other path: ..." for a move), else the exception's message. */
+    /** As {@link #describe(IOException, Path)} with no path named by the caller. */
     public static String describe(IOException e) {
-        if (e instanceof FileSystemException f) {
-            String what = e instanceof AccessDeniedException ? "permission denied"
-                    : e instanceof NoSuchFileException ? "no such file or directory"
-                    : e instanceof FileAlreadyExistsException ? "already exists"
-                    : e instanceof NotDirectoryException ? "not a directory"
-                    : e instanceof DirectoryNotEmptyException ? "directory not empty"
-                    : f.getReason() != null ? f.getReason() : e.getClass().getSimpleName();
-            String where = f.getFile() == null ? "" : f.getFile() + (f.getOtherFile() == null ? ""
-                    : " -> " + f.getOtherFile()) + ": ";
-            return where + what;
+        return describe(e, null);
+    }
+
+    /**
+     * "permission denied", "Read-only file system", ...: never just a path. The file the error is about is added
+     * ("permission denied on /a/b/c") unless it is {@code context}, which the caller's message names already.
+     */
+    public static String describe(IOException e, Path context) {
+        String file = e instanceof FileSystemException f ? f.getFile() : null;
+        String reason = e instanceof FileSystemException f ? f.getReason() : null;
+        String what;
+        if (e instanceof AccessDeniedException) {
+            what = "permission denied";
+        } else if (e instanceof NoSuchFileException) {
+            what = "no such file or directory";
+            Path parent = file == null ? null : Path.of(file).toAbsolutePath().getParent();
+            if (parent != null && Files.isDirectory(parent)) {
+                // mkdir in /proc or /sys: the parent exists, but its file system takes no new entries.
+                what += " (" + parent + " takes no new entries)";
+            }
+        } else if (e instanceof NotDirectoryException) {
+            what = "not a directory";
+        } else if (e instanceof FileAlreadyExistsException) {
+            what = "already exists";
+        } else if (e instanceof DirectoryNotEmptyException) {
+            what = "directory not empty";
+        } else if (reason != null) {
+            what = reason;
+        } else if (e.getMessage() != null && !e.getMessage().equals(file)) {
+            what = e.getMessage();
+        } else {
+            what = e.getClass().getSimpleName();
         }
-        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        if (reason != null && !what.equals(reason) && !(e instanceof NoSuchFileException)) {
+            what += " (" + reason + ")";
+        }
+        boolean named = file == null || context != null && Path.of(file).toAbsolutePath().normalize()
+                .equals(context.toAbsolutePath().normalize());
+        return named ? what : what + " on " + file;
     }
 }

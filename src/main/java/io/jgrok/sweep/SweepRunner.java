@@ -3,6 +3,7 @@ package io.jgrok.sweep;
 import io.jgrok.UserError;
 import io.jgrok.io.Checkpoints;
 import io.jgrok.io.History;
+import io.jgrok.io.IoErrors;
 import io.jgrok.io.RunDirectory;
 import io.jgrok.io.WriterLock;
 import io.jgrok.util.Progress;
@@ -74,6 +75,8 @@ public final class SweepRunner {
      */
     private final Semaphore analyses = new Semaphore(Runtime.getRuntime().availableProcessors());
     private volatile boolean stopRequested;
+    /** The progress bar while runs train, else null. */
+    private volatile Progress progress;
 
     private SweepRunner(SweepSpec spec, List<SweepRun> runs, BatchTrainer trainer, Options options) {
         this.spec = spec;
@@ -90,7 +93,8 @@ public final class SweepRunner {
         try {
             Files.createDirectories(options.sweepDir());
         } catch (IOException e) {
-            throw new UserError("cannot create sweep directory " + options.sweepDir() + ": " + e.getMessage());
+            throw new UserError("cannot create sweep directory " + options.sweepDir() + ": "
+                    + IoErrors.describe(e, options.sweepDir()));
         }
         // One process per index: two processes working on the same runs would write the same index and runs.
         Path lockFile = SweepIndex.lockFile(options.sweepDir(), options.shard());
@@ -175,6 +179,7 @@ public final class SweepRunner {
             }
         }, "jgrok-sweep-driver");
         try (Progress bar = Progress.create("sweep", "model-epochs", totalEpochs, held, options.progressBar())) {
+            progress = bar;
             driver.start();
             while (driver.isAlive()) {
                 try {
@@ -187,6 +192,7 @@ public final class SweepRunner {
                 bar.message(statusLine(jobs.size()));
             }
         } finally {
+            progress = null;
             done.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -202,10 +208,20 @@ public final class SweepRunner {
         }
     }
 
-    /** Runs so far; the bar itself shows model-epochs, model-epochs/s and the ETA. */
+    /** Runs so far; the bar itself shows model-epochs, model-epochs/s and the time left. */
     private String statusLine(int jobs) {
-        return String.format(Locale.ROOT, " | runs %d/%d done, %d running, %d failed", finished.get(), jobs,
+        return String.format(Locale.ROOT, "runs %d/%d done, %d running, %d failed", finished.get(), jobs,
                 running.get(), failed.get());
+    }
+
+    /** Prints a line of the sweep's output; while the progress bar is up, through it, so that both stay whole. */
+    private void say(String line) {
+        Progress bar = progress;
+        if (bar != null) {
+            bar.println(options.out(), line);
+        } else {
+            options.out().println(line);
+        }
     }
 
     /** Epochs a run directory holds (its newest checkpoint's epoch + 1), at most {@code nEpochs}. */
@@ -282,8 +298,8 @@ public final class SweepRunner {
                     r.wallSeconds += result.wallSeconds();
                     r.finished = Instant.now().toString();
                 });
-                options.out().printf(Locale.ROOT, "jgrok sweep: %s %s: %s%n", job.name(), result.status().label(),
-                        result.reason());
+                say(String.format(Locale.ROOT, "jgrok sweep: %s %s: %s", job.name(), result.status().label(),
+                        result.reason()));
                 return;
             }
             History h = History.read(job.dir().history());
@@ -334,11 +350,11 @@ public final class SweepRunner {
                 r.analysisError = aError;
                 r.finished = Instant.now().toString();
             });
-            options.out().printf(Locale.ROOT, "jgrok sweep: %s done: %d epochs, groks at %s (acc >= %.0f%%) / %s "
-                            + "(loss < %s)%s%n", job.name(), result.epochsDone(), epochOrNever(grok.accuracy()),
+            say(String.format(Locale.ROOT, "jgrok sweep: %s done: %d epochs, groks at %s (acc >= %.0f%%) / %s "
+                            + "(loss < %s)%s", job.name(), result.epochsDone(), epochOrNever(grok.accuracy()),
                     100 * GrokEpochs.TEST_ACCURACY, epochOrNever(grok.loss()), GrokEpochs.TEST_LOSS,
                     a == null ? (aError == null ? "" : "; analysis failed: " + aError)
-                            : "; key frequencies " + java.util.Arrays.toString(a.keyFrequencies()));
+                            : "; key frequencies " + java.util.Arrays.toString(a.keyFrequencies())));
         }
     }
 

@@ -270,7 +270,7 @@ public final class SweepSpec {
         try {
             config = flags.resolve(f);
         } catch (UserError e) {
-            throw new UserError("sweep spec " + origin + ", run " + name + ": " + e.getMessage());
+            throw new UserError(where(name) + ": " + e.getMessage());
         }
         return new SweepRun(index, name, java.util.Collections.unmodifiableMap(params), config, init, split);
     }
@@ -281,9 +281,14 @@ public final class SweepSpec {
         }
         Path p = baseDir.resolve(value);
         if (!Files.isRegularFile(p)) {
-            throw new UserError("sweep spec " + origin + ", run " + run + ": file " + p + " does not exist");
+            throw new UserError(where(run) + ": file " + p + " does not exist");
         }
         return p;
+    }
+
+    /** "sweep spec FILE, run NAME" for error messages; a spec without axes has one run and needs no name. */
+    private String where(String run) {
+        return "sweep spec " + origin + (axes.isEmpty() ? "" : ", run " + run);
     }
 
     /** The run's directory name from its axis values, e.g. {@code wd0.3-frac0.2-seed1}; "run" with no axes. */

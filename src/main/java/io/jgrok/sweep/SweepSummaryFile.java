@@ -37,7 +37,7 @@ import java.util.Set;
  *            "epochs_to_grok_loss"  first epoch with test loss < 0.1, null: never,
  *            "final_train_loss", "final_test_loss", "final_train_acc", "final_test_acc"   last history entry,
  *            "key_frequencies"      the final model's, null when not analysed,
- *            "clustered_fraction"   fraction of neurons with frac_explained > 0.85, null when not analysed,
+ *            "clustered_fraction"   fraction of neurons with frac_explained >= 0.85, null when not analysed,
  *            "wall_seconds", "epochs_per_second"}]}
  * </pre>
  * The CSV has the same per-run fields as columns (params flattened to one column per axis, key frequencies joined

@@ -1,8 +1,5 @@
 package io.jgrok.train;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonObject;
 import io.jgrok.UserError;
 import io.jgrok.config.RunConfig;
 import io.jgrok.config.SplitMethod;
@@ -13,6 +10,7 @@ import io.jgrok.engine.Engines;
 import io.jgrok.io.AtomicFiles;
 import io.jgrok.io.Checkpoints;
 import io.jgrok.io.History;
+import io.jgrok.io.IoErrors;
 import io.jgrok.io.RunDirectory;
 import io.jgrok.io.SplitFiles;
 import io.jgrok.io.WriteError;
@@ -26,7 +24,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
@@ -40,9 +37,6 @@ import java.util.function.LongConsumer;
  * fewer epochs than the newest checkpoint; on resume it is cut back to that checkpoint's epoch.
  */
 public final class Trainer {
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
-            .create();
-
     /** How a run ended. */
     public enum Status {
         DONE, INTERRUPTED, DIVERGED
@@ -58,9 +52,16 @@ public final class Trainer {
      *                 and after each chunk of epochs (a sweep's progress); must be cheap
      * @param engines  opens the engine for the run: {@link Engines#open} for a run of its own; a sweep that steps
      *                 several models together hands each run's trainer a view of its shared engine
+     * @param quiet    print no config, engine line or progress, only what must be seen (resuming, the result,
+     *                 warnings and errors): {@code --quiet}
      */
     public record Options(boolean progressBar, PrintStream out, PrintStream err, LongConsumer onEpochs,
-                          EngineFactory engines) {
+                          EngineFactory engines, boolean quiet) {
+        public Options(boolean progressBar, PrintStream out, PrintStream err, LongConsumer onEpochs,
+                       EngineFactory engines) {
+            this(progressBar, out, err, onEpochs, engines, false);
+        }
+
         public Options(boolean progressBar, PrintStream out, PrintStream err) {
             this(progressBar, out, err, epochs -> { }, Engines::open);
         }
@@ -70,8 +71,6 @@ public final class Trainer {
     private final RunDirectory dir;
     private final Options options;
     private volatile boolean stopRequested;
-    /** Why the session stopped early other than by a signal (a file it could not write), for run_info.json. */
-    private String stopReason;
 
     private Trainer(RunConfig config, RunDirectory dir, Options options) {
         this.config = config;
@@ -106,7 +105,7 @@ public final class Trainer {
             try {
                 dir.clearRun();
             } catch (IOException e) {
-                throw new UserError("cannot clear " + dir.root() + ": " + e.getMessage());
+                throw new UserError("cannot clear " + dir.root() + ": " + IoErrors.describe(e, dir.root()));
             }
         }
         dir.removeStaleTemporaries();
@@ -121,7 +120,7 @@ public final class Trainer {
                         config.dataSeed(), config.trainFraction())
                 : String.format(Locale.ROOT, "split file %s (%d train pairs; the config's train_fraction and split "
                         + "do not apply)", splitFile.toAbsolutePath(), split.trainSize());
-        if (splitFile != null) {
+        if (splitFile != null && !options.quiet()) {
             options.out().println("  split      " + splitSource);
         }
         float[] params = initFile == null ? Initializer.initialParameters(config)
@@ -192,10 +191,16 @@ public final class Trainer {
                 throw new UserError("history " + dir.history() + " has " + history.size() + " epochs but checkpoint "
                         + f.getFileName() + " needs " + (ck.epoch() + 1) + "; the run cannot be resumed exactly");
             }
-            if (ck.epoch() + 1 >= config.nEpochs()) {
-                options.out().println("jgrok: run " + dir.root() + " is already complete (" + (ck.epoch() + 1)
-                        + " epochs); pass --n_epochs to extend it");
-                return new Outcome(Status.DONE, ck.epoch() + 1, 0, 0);
+            long held = ck.epoch() + 1;
+            if (nEpochs > 0 && nEpochs < held) {
+                throw new UserError("--n_epochs " + nEpochs + " is fewer than the " + held + " epochs " + dir.root()
+                        + " already holds; a run cannot be shortened (pass --n_epochs N with N > " + held
+                        + " to extend it, or analyse an earlier checkpoint with ./jgrok analyze --checkpoint E)");
+            }
+            if (held >= config.nEpochs()) {
+                options.out().println("jgrok: run " + dir.root() + " is already complete (" + held + " epochs); "
+                        + "pass --n_epochs N with N > " + held + " to extend it");
+                return new Outcome(Status.DONE, held, 0, 0);
             }
             options.out().println("jgrok: resuming " + dir.root() + " from " + f.getFileName() + " (epoch "
                     + (ck.epoch() + 1) + " of " + config.nEpochs() + ")");
@@ -251,11 +256,13 @@ public final class Trainer {
 
     private Outcome run(Split split, TrainingState state, History history, long firstEpoch) {
         PrintStream out = options.out();
-        out.println("jgrok train: " + dir.root());
-        out.print(config.describe());
-        ParamLayout layout = new ParamLayout(config);
-        out.printf(Locale.ROOT, "  parameters %,d; train %d pairs, test %d pairs%n", layout.parameterCount(),
-                split.trainSize(), split.testSize());
+        if (!options.quiet()) {
+            out.println("jgrok train: " + dir.root());
+            out.print(config.describe());
+            ParamLayout layout = new ParamLayout(config);
+            out.printf(Locale.ROOT, "  parameters %,d; train %d pairs, test %d pairs%n", layout.parameterCount(),
+                    split.trainSize(), split.testSize());
+        }
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             stopRequested = true;
@@ -267,9 +274,13 @@ public final class Trainer {
         }, "jgrok-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try (Engine engine = options.engines().open(config, split, options.err())) {
-            out.println("  engine     " + engine.description());
+            if (!options.quiet()) {
+                out.println("  engine     " + engine.description());
+            }
             engine.setState(state);
-            return loop(engine, history, firstEpoch);
+            RunInfo info = RunInfo.begin(dir, engine, engine.description(), config.device(), firstEpoch,
+                    config.nEpochs(), options.err());
+            return loop(engine, history, firstEpoch, info);
         } finally {
             finished.countDown();
             try {
@@ -280,7 +291,7 @@ public final class Trainer {
         }
     }
 
-    private Outcome loop(Engine engine, History history, long firstEpoch) {
+    private Outcome loop(Engine engine, History history, long firstEpoch, RunInfo info) {
         final long n = config.nEpochs();
         long epoch = firstEpoch;
         long start = System.nanoTime();
@@ -327,11 +338,11 @@ public final class Trainer {
             }
         } catch (WriteError e) {
             // Say so in run_info.json if the disk has room for that much (the failed write's temporary is gone).
-            stopReason = e.detail();
+            info.stop(e.detail());
             double wall = (System.nanoTime() - start) / 1e9;
             try {
-                writeRunInfo(engine, Status.INTERRUPTED, epoch, wall, (epoch - firstEpoch) / Math.max(wall, 1e-9),
-                        firstEpoch);
+                info.write(Status.INTERRUPTED.name().toLowerCase(Locale.ROOT), engine.description(), config.device(),
+                        epoch, config.nEpochs(), firstEpoch, wall, (epoch - firstEpoch) / Math.max(wall, 1e-9));
             } catch (RuntimeException noRoomEvenForThat) {
                 e.addSuppressed(noRoomEvenForThat);
             }
@@ -342,7 +353,8 @@ public final class Trainer {
         if (status == Status.DIVERGED) {
             writeHistory(history);
         }
-        writeRunInfo(engine, status, epoch, wall, rate, firstEpoch);
+        info.write(status.name().toLowerCase(Locale.ROOT), engine.description(), config.device(), epoch,
+                config.nEpochs(), firstEpoch, wall, rate);
         PrintStream out = options.out();
         switch (status) {
             case DONE -> out.printf(Locale.ROOT, "jgrok: trained %d epochs in %.1f s (%.1f epochs/s); %s%n",
@@ -414,44 +426,6 @@ public final class Trainer {
         }
     }
 
-    private void writeRunInfo(Engine engine, Status status, long epochsDone, double wall, double rate,
-                              long firstEpoch) {
-        JsonObject o = new JsonObject();
-        o.addProperty("status", status.name().toLowerCase(Locale.ROOT));
-        o.addProperty("engine", engine.description());
-        o.addProperty("device", config.device());
-        o.addProperty("epochs_done", epochsDone);
-        o.addProperty("n_epochs", config.nEpochs());
-        o.addProperty("session_first_epoch", firstEpoch);
-        o.addProperty("session_wall_seconds", wall);
-        o.addProperty("epochs_per_second", rate);
-        o.addProperty("updated", Instant.now().toString());
-        keepImportRecord(o);
-        if (stopReason != null) {
-            o.addProperty("stop_reason", stopReason);
-        }
-        try {
-            AtomicFiles.writeString(dir.runInfo(), GSON.toJson(o));
-        } catch (IOException e) {
-            throw WriteStops.duringTraining(dir, dir.runInfo(), e);
-        }
-    }
-
-    /** A run started by ./jgrok import keeps the record of where its first epochs came from. */
-    private void keepImportRecord(JsonObject info) {
-        if (!Files.exists(dir.runInfo())) {
-            return;
-        }
-        try {
-            JsonObject old = GSON.fromJson(Files.readString(dir.runInfo()), JsonObject.class);
-            if (old != null && old.has("imported_from")) {
-                info.add("imported_from", old.get("imported_from"));
-            }
-        } catch (IOException | RuntimeException unreadable) {
-            // The previous run_info is informational; a damaged one is simply replaced.
-        }
-    }
-
     private static String statusLine(History h) {
         if (h.size() == 0) {
             return "";
@@ -466,8 +440,8 @@ public final class Trainer {
                 break;
             }
         }
-        return String.format(Locale.ROOT, "loss %.2e/%.2e acc %.1f%%/%.1f%%", h.trainLoss(i), testLoss,
-                100 * h.trainAcc(i), 100 * testAcc);
+        return String.format(Locale.ROOT, "train loss %.2e acc %.1f%%, test loss %.2e acc %.1f%%", h.trainLoss(i),
+                100 * h.trainAcc(i), testLoss, 100 * testAcc);
     }
 
     /** Training produced NaN or Inf; the run directory keeps the last good checkpoint. */

@@ -208,8 +208,8 @@ class FiguresTest {
         }
         assertContains(grok == null ? "not reached" : String.format(Locale.ROOT, "epoch %,d", grok));
         // The config is there, field by field.
-        assertContains("<dt><code>weight_decay</code></dt><dd>1.0</dd>");
-        assertContains("<dt><code>p</code></dt><dd>23</dd>");
+        assertContains("<dt><code>--weight_decay</code></dt><dd>1.0</dd>");
+        assertContains("<dt><code>--p</code></dt><dd>23</dd>");
     }
 
     @Test

@@ -84,6 +84,17 @@ public final class CpuEngine implements Engine {
                 + model.opsDescription();
     }
 
+    /** BLAS and its kernels (products are summed in its order), worker threads (the reduction), and the SIMD path. */
+    @Override
+    public java.util.Map<String, String> numerics() {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("engine", "cpu");
+        m.put("blas", Gemm.implementation());
+        m.put("threads", Integer.toString(model.threads()));
+        m.put("simd", model.opsDescription());
+        return m;
+    }
+
     @Override
     public void setState(TrainingState state) {
         if (state.params().length != layout.size()) {

@@ -40,6 +40,15 @@ public final class DeviceEngine implements Engine {
         this.batch = new DeviceBatch(device, List.of(config), List.of(split), profileOut != null);
     }
 
+    /** The device (GPU model and driver, or the emulation): the kernels are the same, and no float atomics. */
+    @Override
+    public java.util.Map<String, String> numerics() {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("engine", "device");
+        m.put("device", device.description());
+        return m;
+    }
+
     @Override
     public String description() {
         return "device engine: " + device.description() + (Devices.syncEveryLaunch()

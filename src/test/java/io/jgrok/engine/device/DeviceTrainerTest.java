@@ -162,7 +162,7 @@ class DeviceTrainerTest {
         try {
             System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
             code = Main.run(new String[] {"train", "--p", "11", "--d_model", "16", "--n_heads", "2", "--d_mlp", "24",
-                "--n_epochs", "4", "--device", "emulated", "--profile", "--quiet", "--out",
+                "--n_epochs", "4", "--device", "emulated", "--profile", "--out",
                 tmp.resolve("profiled").toString()});
         } finally {
             System.setOut(saved);
