@@ -1,12 +1,8 @@
 package io.jgrok.io;
 
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 
 /**
@@ -52,23 +48,10 @@ public final class WriteFailure extends IOException {
      * some (no such file, permission denied) carry no reason at all.
      */
     public static String reasonOf(IOException e) {
-        if (e instanceof NoSuchFileException) {
-            return "no such file or directory";
-        }
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof FileAlreadyExistsException) {
-            return "a file of that name is in the way";
-        }
-        if (e instanceof NotDirectoryException) {
-            return "not a directory";
-        }
-        if (e instanceof FileSystemException f && f.getReason() != null) {
-            return f.getReason();
-        }
-        return e.getMessage() == null ? e.toString() : e.getMessage();
+        String file = e instanceof FileSystemException f ? f.getFile() : null;
+        return IoErrors.describe(e, file == null ? null : Path.of(file));
     }
+
 
     /**
      * ENOSPC or EDQUOT, recognised by the system's (English) text anywhere in the cause chain, or, in any language,
