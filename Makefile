@@ -167,6 +167,19 @@ TSAN_FLAGS := -O1 -fsanitize=thread -DCUDA_EMU_THREADS
 
 emulator: $(NATIVE_DIR)/libjgrok_emu.so $(NATIVE_DIR)/libjgrok_emu_kernels.so
 
+$(NATIVE_DIR)/libjgrok_emu.so: $(EMU_COMMON) $(EMU_FIBERS) $(EMU_HEADERS) Makefile
+	@mkdir -p $(@D)
+	$(EMU_CXX) $(EMU_FLAGS) -O2 $(JNI_INCLUDES) -shared -Wl,-soname,libjgrok_emu.so -o $@ \
+	  $(EMU_COMMON) $(EMU_FIBERS) -ldl
+
+$(NATIVE_DIR)/libjgrok_emu_kernels.so: $(UNITY) $(KERNEL_SOURCES) $(KERNEL_HEADERS) $(EMU_DIR)/emu_module.cpp \
+                                       $(EMU_HEADERS) $(NATIVE_DIR)/libjgrok_emu.so
+	$(EMU_CXX) $(EMU_FLAGS) -O2 -I$(CUDA_DIR) -shared -o $@ -x c++ $(UNITY) -x none $(EMU_DIR)/emu_module.cpp \
+	  -L$(NATIVE_DIR) -ljgrok_emu -Wl,-rpath,'$$ORIGIN'
+
+$(NATIVE_DIR)/jgrok_emu_manifest: $(EMU_DIR)/emu_manifest.cpp $(EMU_HEADERS) $(NATIVE_DIR)/libjgrok_emu.so
+	$(EMU_CXX) $(EMU_FLAGS) -O2 -o $@ $< -L$(NATIVE_DIR) -ljgrok_emu -Wl,-rpath,'$$ORIGIN' -ldl
+
 emulator-tsan: $(TSAN_DIR)/libjgrok_emu.so $(TSAN_DIR)/libjgrok_emu_kernels.so
 
 # For Maven: build the ThreadSanitizer emulator where the compiler can (its test skips, with the reason, where not).
