@@ -74,6 +74,12 @@ public final class DeviceBatch implements AutoCloseable {
      * @param profile whether to time every kernel of replayed epochs ({@link #profileTable})
      */
     public DeviceBatch(Device device, List<RunConfig> configs, List<Split> splits, boolean profile) {
+        this(device, configs, splits, profile, KernelVariants.selected());
+    }
+
+    /** As above, launching the given kernel versions. */
+    public DeviceBatch(Device device, List<RunConfig> configs, List<Split> splits, boolean profile,
+                       KernelVariants variants) {
         if (configs.isEmpty() || configs.size() != splits.size()) {
             throw new IllegalArgumentException("need one split per config, and at least one model");
         }
@@ -101,7 +107,7 @@ public final class DeviceBatch implements AutoCloseable {
         this.grokfast = first.grokfast();
         this.window = first.grokfast() == GrokfastMode.MA ? first.grokfastWindow() : 1;
         this.ws = new Workspace(device, new Workspace.Spec(shape, models, nAll, nTrain, true, grokfast, window, CHUNK));
-        this.passes = new ModelPasses(ws, Launcher.plain(device));
+        this.passes = new ModelPasses(ws, Launcher.plain(device), variants);
         this.steps = new long[models];
         this.profile = profile ? new EpochProfile() : null;
         try {
@@ -157,7 +163,13 @@ public final class DeviceBatch implements AutoCloseable {
     }
 
     public String description() {
-        return models + " model(s) per launch on " + device.description() + "; epochs replayed as a captured graph";
+        return models + " model(s) per launch on " + device.description() + "; epochs replayed as a captured graph"
+                + (passes.variants().isDefault() ? "" : "; " + passes.variants().describe());
+    }
+
+    /** The kernel versions this batch launches. */
+    public KernelVariants variants() {
+        return passes.variants();
     }
 
     /** Replaces model {@code z}'s training state (parameters, moments, step, Grokfast state). */
@@ -306,7 +318,7 @@ public final class DeviceBatch implements AutoCloseable {
     private Device.Graph capture(boolean test, EpochProfile.Recorder recorder) {
         device.beginCapture();
         try {
-            issueEpoch(recorder == null ? passes : new ModelPasses(ws, recorder), test);
+            issueEpoch(recorder == null ? passes : new ModelPasses(ws, recorder, passes.variants()), test);
             if (recorder != null) {
                 recorder.finish();
             }
