@@ -131,12 +131,11 @@ JGROK_UNROLL
         for (int c = lane; c < d; c += 32) {
             sQ += WQ[((long long)(c / dh) * d + k) * dh + c % dh] * dqs[c];
         }
-        sIn = jgrok_warp_sum(sIn);
+        const float sInQ = jgrok_warp_sum(sIn + sQ);  // two butterflies, not three: db_out needs sU alone
         sU = jgrok_warp_sum(sU);
-        sQ = jgrok_warp_sum(sQ);
         if (lane == 0) {
             dbOut[k] = sU;
-            dxEq[k] = sIn + sU + sQ;
+            dxEq[k] = sInQ + sU;
         }
     }
 }

@@ -1,21 +1,30 @@
-// tables_attention_warp.cu: tables_attention (tables.cu) with a warp per output of its two strided steps, the version
-// to measure against it on a GPU (src/main/cuda/NOTES.md; selected with JGROK_KERNELS=tables_attention=warp).
+// tables_attention_warp.cu: tables_attention (tables.cu) with lanes along the contiguous index in its two strided
+// steps, the version to measure against it on a GPU (src/main/cuda/NOTES.md; selected with
+// JGROK_KERNELS=tables_attention=warp).
 //
 // Same outputs, launch grid and dynamic shared memory size as tables_attention: q [H * d_head] and kq [d, H] (block 0
 // writes both) and the scores S [rows, H] of rowsPerBlock rows per block.
 //   q[c]      = sum_k X[2p, k] W_Q[h, k, j]              thread per c = h * d_head + j: lanes along j, W_Q's contiguous
 //                                                         index, as in tables_attention
-//   kq[k, h]  = scale sum_j W_K[h, k, j] q[h, j]          a warp per (k, h): lanes along j, one 128-byte row of W_K per
-//                                                         warp load, then jgrok_warp_sum
-//   S[r, h]   = sum_k X[r, k] kq[k, h]                    a warp per (r, h): lanes along k, X's contiguous index
+//   kq[k, h]  = scale sum_j W_K[h, k, j] q[h, j]          a group of 8 lanes per (k, h): lanes along j, a warp load
+//                                                         reads 4 rows of W_K in whole 32-byte sectors, then a fixed
+//                                                         width-8 butterfly (jgrok_group_sum)
+//   S[r, h]   = sum_k X[r, k] kq[k, h]                    a group of 8 lanes per (r, h): lanes along k, X's contiguous
+//                                                         index
 // Launch: 256 threads, grid (ceil(rows / rowsPerBlock), 1, N), dynamic shared memory (2d + d*H) floats.
 // Why: tables_attention gives each thread a whole W_K row (lanes 4 KB apart: 32 cache lines per warp load) and a
-// whole X row (8 rows per warp load); here every warp load is one or a few contiguous lines. kq is kept transposed in
-// shared memory ([h][k]) so that the scores' lanes along k read consecutive banks. Sums are in a fixed order (lane
-// partial sums in index order, then the butterfly), so results are bit-reproducible; they differ from
+// whole X row (8 rows per warp load); here every 8 lanes read consecutive floats. Groups of 8 rather than a whole
+// warp per output: d_head = 32 would give each lane of a warp one multiply-add and then five dependent shuffle
+// rounds per output; 8 lanes do 4 each and three rounds, and a warp serves 4 outputs at once (the 4 heads of one
+// row: their reads of kq [k, H] in shared memory fall on 32 consecutive banks). Sums are in a fixed order
+// (lane partial sums in index order, then the butterfly), so results are bit-reproducible; they differ from
 // tables_attention's in the last bits (another order of the same float32 additions).
 #include "model_common.cuh"
 #include "warp_sum.cuh"
+
+namespace jgrok_attention_warp {
+constexpr int GROUP = 8;  // lanes per output
+}  // namespace jgrok_attention_warp
 
 extern "C" __global__ void __launch_bounds__(256) tables_attention_warp(const float* params, const int* layout,
                                                                         const float* X, float* q, float* kq, float* S,
@@ -30,16 +39,13 @@ extern "C" __global__ void __launch_bounds__(256) tables_attention_warp(const fl
     JGROK_DYNAMIC_SHARED(float, shared);
     float* xeq = shared;          // [d]
     float* qs = shared + d;       // [d] = [H, d_head]
-    float* kqT = shared + 2 * d;  // [H, d]: kq transposed
+    float* kqs = shared + 2 * d;  // [d, H], as kq
     const int rows = 2 * p + 1;
     const int eq = 2 * p;
     const int dh = d / H;
     const float* WQ = params + layout[LAYOUT_WQ];
     const float* WK = params + layout[LAYOUT_WK];
     const int t = threadIdx.x;
-    const int lane = jgrok_lane();
-    const int warp = jgrok_warp();
-    const int warps = blockDim.x / 32;
 
     for (int k = t; k < d; k += blockDim.x) {
         xeq[k] = X[(long long)eq * d + k];
@@ -57,17 +63,24 @@ extern "C" __global__ void __launch_bounds__(256) tables_attention_warp(const fl
         }
     }
     __syncthreads();
-    for (int e = warp; e < d * H; e += warps) {  // the same trip count for every lane of a warp
+    using jgrok_attention_warp::GROUP;
+    const int member = t % GROUP;
+    const int groups = blockDim.x / GROUP;
+    for (int base = 0; base < d * H; base += groups) {  // the same trip count for every thread: full-warp shuffles
+        const int e = base + t / GROUP;
+        const bool valid = e < d * H;
         const int k = e / H;
         const int h = e % H;
-        const float* wk = WK + ((long long)h * d + k) * dh;  // W_K[h, k, 0..dh)
         float s = 0.0f;
-        for (int j = lane; j < dh; j += 32) {
-            s += wk[j] * qs[h * dh + j];
+        if (valid) {
+            const float* wk = WK + ((long long)h * d + k) * dh;  // W_K[h, k, 0..dh)
+            for (int j = member; j < dh; j += GROUP) {
+                s += wk[j] * qs[h * dh + j];
+            }
         }
-        s = scale * jgrok_warp_sum(s);
-        if (lane == 0) {
-            kqT[h * d + k] = s;
+        s = scale * jgrok_group_sum<GROUP>(s);
+        if (valid && member == 0) {
+            kqs[e] = s;
             if (blockIdx.x == 0) {
                 kq[e] = s;
             }
@@ -75,19 +88,21 @@ extern "C" __global__ void __launch_bounds__(256) tables_attention_warp(const fl
     }
     __syncthreads();
     const int r0 = blockIdx.x * rowsPerBlock;
-    for (int e = warp; e < rowsPerBlock * H; e += warps) {
+    const int outputs = rowsPerBlock * H;
+    for (int base = 0; base < outputs; base += groups) {
+        const int e = base + t / GROUP;
         const int r = r0 + e / H;
         const int h = e % H;
-        if (r >= rows) {
-            break;  // uniform across the warp; e only grows
-        }
-        const float* x = X + (long long)r * d;
+        const bool valid = e < outputs && r < rows;
         float s = 0.0f;
-        for (int k = lane; k < d; k += 32) {
-            s += x[k] * kqT[h * d + k];
+        if (valid) {
+            const float* x = X + (long long)r * d;
+            for (int k = member; k < d; k += GROUP) {
+                s += x[k] * kqs[k * H + h];
+            }
         }
-        s = jgrok_warp_sum(s);
-        if (lane == 0) {
+        s = jgrok_group_sum<GROUP>(s);
+        if (valid && member == 0) {
             S[r * H + h] = s;
         }
     }
