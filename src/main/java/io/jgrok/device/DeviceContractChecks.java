@@ -243,8 +243,8 @@ public final class DeviceContractChecks {
                 () -> device.launch("splitk_reduce", Dim3.of(1), Dim3.of(512), 0, KernelArgs.of().ptr(out).i32(256)
                         .i64(0).ptr(part).i64(0).i32(1).i32(256).i32(2).f32(0f)));
         v.equal("message for 512 threads", "kernel splitk_reduce: block (512, 1, 1) has 512 threads, more than its "
-                + "__launch_bounds__ allow (256); nvcc compiled it for at most 256 (registers, shared arrays and thread "
-                + "mappings are sized for that)", tooMany.getMessage());
+                + "__launch_bounds__ allow (256); nvcc compiled it for at most 256 (registers, shared arrays and "
+                + "thread mappings are sized for that)", tooMany.getMessage());
         v.fails("a 2-D block of 32 x 16 for a 256-bound kernel", DeviceException.class,
                 () -> device.launch("splitk_reduce", Dim3.of(1), new Dim3(32, 16, 1), 0, KernelArgs.of().ptr(out)
                         .i32(256).i64(0).ptr(part).i64(0).i32(1).i32(256).i32(2).f32(0f)));

@@ -20,9 +20,9 @@ public record LaunchBounds(int maxThreads, int minBlocks, boolean exact) {
     public void check(String kernel, Dim3 block) {
         long threads = block.count();
         if (maxThreads > 0 && threads > maxThreads) {
-            throw new DeviceException("kernel " + kernel + ": block " + block + " has " + threads + " threads, more than"
-                    + " its __launch_bounds__ allow (" + maxThreads + "); nvcc compiled it for at most " + maxThreads
-                    + " (registers, shared arrays and thread mappings are sized for that)");
+            throw new DeviceException("kernel " + kernel + ": block " + block + " has " + threads + " threads, more "
+                    + "than its __launch_bounds__ allow (" + maxThreads + "); nvcc compiled it for at most "
+                    + maxThreads + " (registers, shared arrays and thread mappings are sized for that)");
         }
         if (exact && threads != maxThreads) {
             throw new DeviceException("kernel " + kernel + ": block " + block + " has " + threads + " threads; it needs"

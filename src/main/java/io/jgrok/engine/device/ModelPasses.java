@@ -86,9 +86,9 @@ final class ModelPasses {
         KernelVariants.Kernel k = KernelVariants.Kernel.TABLES_ATTENTION;
         int smem = 4 * (2 * s.d() + s.d() * s.heads());
         l.launch("tables: q, kq, scores" + variants.labelSuffix(k), variants.kernelName(k),
-                grid(ceil(s.rows(), SCORE_ROWS)), Dim3.of(THREADS), smem, KernelArgs.of().ptr(p(Buf.PARAMS)).ptr(p(Buf.LAYOUT)).ptr(p(Buf.X)).ptr(p(Buf.Q))
-                        .ptr(p(Buf.KQ)).ptr(p(Buf.S)).i64(ms).i32(s.p()).i32(s.d()).i32(s.heads())
-                        .f32(s.attentionScale()).i32(SCORE_ROWS));
+                grid(ceil(s.rows(), SCORE_ROWS)), Dim3.of(THREADS), smem, KernelArgs.of().ptr(p(Buf.PARAMS))
+                        .ptr(p(Buf.LAYOUT)).ptr(p(Buf.X)).ptr(p(Buf.Q)).ptr(p(Buf.KQ)).ptr(p(Buf.S)).i64(ms)
+                        .i32(s.p()).i32(s.d()).i32(s.heads()).f32(s.attentionScale()).i32(SCORE_ROWS));
     }
 
     /** V = X WVcat; WOX[h] = W_O[h] WinU; WOU = W_out W_U; T[., h] = V[., h] WOX[h]. */
