@@ -1,8 +1,12 @@
 package io.jgrok.engine.device;
 
 import io.jgrok.UserError;
+import io.jgrok.cli.Main;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -54,6 +58,27 @@ class KernelVariantsTest {
                 wrongVersion.getMessage());
         assertThrows(UserError.class, () -> KernelVariants.parse("column_sums=warp,column_sums=thread", "X"));
         assertThrows(UserError.class, () -> KernelVariants.parse("column_sums=", "X"));
+    }
+
+    @Test
+    void aBadSelectionStopsACommandBeforeItWritesAnything(@TempDir Path tmp) {
+        String before = System.getProperty(KernelVariants.PROPERTY);
+        try {
+            System.setProperty(KernelVariants.PROPERTY, "column_sums=fast");
+            KernelVariants.forgetSelection();
+            Path run = tmp.resolve("run");
+            assertEquals(UserError.EXIT_CODE, Main.run(new String[] {"train", "--device", "emulated", "--p", "7",
+                "--d_model", "16", "--n_heads", "2", "--d_mlp", "24", "--n_epochs", "3", "--out", run.toString(),
+                "--quiet"}));
+            assertFalse(Files.exists(run), "nothing written");
+        } finally {
+            if (before == null) {
+                System.clearProperty(KernelVariants.PROPERTY);
+            } else {
+                System.setProperty(KernelVariants.PROPERTY, before);
+            }
+            KernelVariants.forgetSelection();
+        }
     }
 
     @Test
