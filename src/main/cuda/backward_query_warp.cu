@@ -55,9 +55,9 @@ extern "C" __global__ void JGROK_EXACT_LAUNCH_BOUNDS(256) backward_query_warp(
     const int warp = jgrok_warp();
 
     // dKq: warp (strip, group) for strip = warp % strips, group = warp / strips; strips beyond the 8 warps loop.
-    for (int task = warp; task < strips * groups; task += WARPS) {
-        const int strip = task % strips;
-        const int group = task / strips;
+    for (int item = warp; item < strips * groups; item += WARPS) {
+        const int strip = item % strips;
+        const int group = item / strips;
         const int k = strip * 32 + lane;
         for (int h0 = 0; h0 < H; h0 += QUERY_HEADS) {
             const int nh = min(QUERY_HEADS, H - h0);
@@ -94,9 +94,9 @@ JGROK_UNROLL
     }
     __syncthreads();
     // dq: thread (c, group), c along the contiguous j of W_K[h, k, j]; group g takes k = g, g + groups, ...
-    for (int task = threadIdx.x; task < strips * 32 * groups; task += blockDim.x) {
-        const int c = task % (strips * 32);
-        const int group = task / (strips * 32);
+    for (int item = threadIdx.x; item < strips * 32 * groups; item += blockDim.x) {
+        const int c = item % (strips * 32);
+        const int group = item / (strips * 32);
         if (c < d) {
             const int h = c / dh;
             const int j = c % dh;
