@@ -137,14 +137,26 @@ $(UNITY): FORCE
 
 FORCE:
 
+# Each kernel's __launch_bounds__, read from the sources for the emulated device (g++ ignores the attribute); linked
+# into the emulator's kernel library, and so into the manifest. `make kernels` checks it against nvcc's PTX.
+BOUNDS_CPP := target/cuda/jgrok_launch_bounds.cpp
+$(BOUNDS_CPP): $(KERNEL_SOURCES) $(KERNEL_HEADERS) tools/LaunchBounds.java
+	@mkdir -p $(@D)
+	java tools/LaunchBounds.java generate $(CUDA_DIR) $@
+
 # -- nvcc: SASS for Ampere (sm_80, sm_86), Ada (sm_89) and Hopper (sm_90), plus compute_90 PTX for newer GPUs.
 NVCC ?= nvcc
 CUDA_ARCHS := -gencode arch=compute_80,code=sm_80 -gencode arch=compute_86,code=sm_86 \
               -gencode arch=compute_89,code=sm_89 -gencode 'arch=compute_90,code=[sm_90,compute_90]'
 NVCC_FLAGS := -std=c++17 -O3 -lineinfo --Werror all-warnings -Xcompiler -Wall,-Wextra -Xptxas -v
 
-kernels: kernels/jgrok.fatbin kernels/jgrok.kernels
+kernels: kernels/jgrok.fatbin kernels/jgrok.kernels target/cuda/jgrok.ptx
 	$(Q)java tools/PtxasReport.java kernels/ptxas-report.txt kernels/jgrok.kernels $(CUDA_DIR) kernels/ptxas-table.txt
+	$(Q)java tools/LaunchBounds.java check-ptx target/cuda/jgrok.ptx kernels/jgrok.kernels
+
+# PTX of the lowest architecture, only to compare the launch bounds nvcc compiled with the manifest's.
+target/cuda/jgrok.ptx: $(UNITY) $(KERNEL_SOURCES) $(KERNEL_HEADERS) Makefile
+	$(Q)$(NVCC) -std=c++17 -O3 -arch=compute_80 -I$(CUDA_DIR) --ptx -o $@ -x cu $(UNITY)
 
 kernels/jgrok.fatbin: $(UNITY) $(KERNEL_SOURCES) $(KERNEL_HEADERS) Makefile
 	@mkdir -p kernels
@@ -178,9 +190,9 @@ $(NATIVE_DIR)/libjgrok_emu.so: $(EMU_COMMON) $(EMU_FIBERS) $(EMU_HEADERS) Makefi
 	  $(EMU_COMMON) $(EMU_FIBERS) -ldl
 
 $(NATIVE_DIR)/libjgrok_emu_kernels.so: $(UNITY) $(KERNEL_SOURCES) $(KERNEL_HEADERS) $(EMU_DIR)/emu_module.cpp \
-                                       $(EMU_HEADERS) $(NATIVE_DIR)/libjgrok_emu.so
+                                       $(BOUNDS_CPP) $(EMU_HEADERS) $(NATIVE_DIR)/libjgrok_emu.so
 	$(Q)$(EMU_CXX) $(EMU_FLAGS) -O2 -I$(CUDA_DIR) -shared -o $@ -x c++ $(UNITY) -x none $(EMU_DIR)/emu_module.cpp \
-	  -L$(NATIVE_DIR) -ljgrok_emu -Wl,-rpath,'$$ORIGIN'
+	  $(BOUNDS_CPP) -L$(NATIVE_DIR) -ljgrok_emu -Wl,-rpath,'$$ORIGIN'
 
 $(NATIVE_DIR)/jgrok_emu_manifest: $(EMU_DIR)/emu_manifest.cpp $(EMU_HEADERS) $(NATIVE_DIR)/libjgrok_emu.so
 	$(Q)$(EMU_CXX) $(EMU_FLAGS) -O2 -o $@ $< -L$(NATIVE_DIR) -ljgrok_emu -Wl,-rpath,'$$ORIGIN' -ldl
@@ -197,9 +209,9 @@ $(TSAN_DIR)/libjgrok_emu.so: $(EMU_COMMON) $(EMU_THREADS) $(EMU_HEADERS) Makefil
 	  $(EMU_COMMON) $(EMU_THREADS) -ldl
 
 $(TSAN_DIR)/libjgrok_emu_kernels.so: $(UNITY) $(KERNEL_SOURCES) $(KERNEL_HEADERS) $(EMU_DIR)/emu_module.cpp \
-                                     $(EMU_HEADERS) $(TSAN_DIR)/libjgrok_emu.so
+                                     $(BOUNDS_CPP) $(EMU_HEADERS) $(TSAN_DIR)/libjgrok_emu.so
 	$(EMU_CXX) $(EMU_FLAGS) $(TSAN_FLAGS) -I$(CUDA_DIR) -shared -o $@ -x c++ $(UNITY) -x none \
-	  $(EMU_DIR)/emu_module.cpp -L$(TSAN_DIR) -ljgrok_emu -Wl,-rpath,'$$ORIGIN'
+	  $(EMU_DIR)/emu_module.cpp $(BOUNDS_CPP) -L$(TSAN_DIR) -ljgrok_emu -Wl,-rpath,'$$ORIGIN'
 
 # The test JVM runs with the ThreadSanitizer runtime preloaded (tools/tsan/bin/java, a path surefire accepts) and the tsan emulator;
 # halt_on_error makes a data race end the JVM, which fails the run. Launches are slow there: keep tests small.

@@ -9,11 +9,8 @@
 // summed in block order by analysis_sum_partials_f64: no atomics, the same bits on every run.
 #include "jgrok_cuda.cuh"
 
-extern "C" __global__ void __launch_bounds__(256) analysis_sum_of_squares_partials(double* partials,
-                                                                                   const float* params,
-                                                                                   long long stride,
-                                                                                   const int* tensors,
-                                                                                   int n_tensors) {
+extern "C" __global__ void JGROK_EXACT_LAUNCH_BOUNDS(256) analysis_sum_of_squares_partials(
+        double* partials, const float* params, long long stride, const int* tensors, int n_tensors) {
     __shared__ double buf[256];
     const int tid = threadIdx.x;
     const float* w = params + blockIdx.y * stride;

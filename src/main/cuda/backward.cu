@@ -94,11 +94,11 @@ JGROK_REGISTER_KERNEL(backward_scores);
 // Why: a scatter of every example into its two token rows would need float atomics (order-dependent sums); the
 // host builds, once, the list of train rows per token, and one block per token row then owns its outputs and sums
 // them in list order: deterministic, and each block's ~34 rows (at the paper's size) of d stay in L1.
-extern "C" __global__ void __launch_bounds__(256) backward_scatter(const float* alpha, const float* dact,
-                                                                   const float* ds, const int* rowStart,
-                                                                   const int* items, float* dT, float* dS,
-                                                                   long long modelStride, int nTrain, int p, int H,
-                                                                   int W) {
+extern "C" __global__ void JGROK_EXACT_LAUNCH_BOUNDS(256) backward_scatter(const float* alpha, const float* dact,
+                                                                           const float* ds, const int* rowStart,
+                                                                           const int* items, float* dT, float* dS,
+                                                                           long long modelStride, int nTrain, int p,
+                                                                           int H, int W) {
     alpha = model_ptr(alpha, modelStride);
     dact = model_ptr(dact, modelStride);
     ds = model_ptr(ds, modelStride);
@@ -262,9 +262,10 @@ JGROK_REGISTER_KERNEL(backward_query);
 // Launch: exactly 256 threads = 32 columns x 8 row groups, grid (ceil(d / 32), 1, N).
 // Why: the column sums over p tokens for W_pos would be a 113-long serial loop per column; 8 row groups per column
 // shorten it eightfold and combine through shared memory in a fixed order.
-extern "C" __global__ void __launch_bounds__(256) backward_embed(const float* dXv, const float* dS, const float* kq,
-                                                                 const float* dxEq, const int* layout, float* grad,
-                                                                 long long modelStride, int p, int d, int H) {
+extern "C" __global__ void JGROK_EXACT_LAUNCH_BOUNDS(256) backward_embed(const float* dXv, const float* dS,
+                                                                         const float* kq, const float* dxEq,
+                                                                         const int* layout, float* grad,
+                                                                         long long modelStride, int p, int d, int H) {
     dXv = model_ptr(dXv, modelStride);
     dS = model_ptr(dS, modelStride);
     kq = model_ptr(kq, modelStride);

@@ -323,10 +323,11 @@ __device__ __forceinline__ void block_sums(const double* loss, const int* correc
 // Launch: exactly 256 threads, grid (2, 1, N): block x = segment.
 // Why: a fixed-order tree in one block per segment is deterministic and costs ~50 loads per thread at the paper's
 // size; the counter (advanced by epoch_advance) picks the ring row, so a captured graph writes a new row per replay.
-extern "C" __global__ void __launch_bounds__(256) loss_reduce(const double* loss, const int* correct,
-                                                              const int* collapsed, double* ring, const int* state,
-                                                              long long modelStride, int trainBegin, int trainEnd,
-                                                              int testBegin, int testEnd) {
+extern "C" __global__ void JGROK_EXACT_LAUNCH_BOUNDS(256) loss_reduce(const double* loss, const int* correct,
+                                                                      const int* collapsed, double* ring,
+                                                                      const int* state, long long modelStride,
+                                                                      int trainBegin, int trainEnd, int testBegin,
+                                                                      int testEnd) {
     loss = model_ptr(loss, modelStride);
     correct = model_ptr(correct, modelStride);
     collapsed = model_ptr(collapsed, modelStride);

@@ -155,42 +155,42 @@ JGROK_UNROLL
     As, Bs, M, N, K, A, lda, sAo, sAi, B, ldb, sBo, sBi, C, ldc, sCo, sCi, sCs, inner, splits, kChunk, alpha, beta, \
         mask, ldm, sMo
 
-extern "C" __global__ void __launch_bounds__(256) gemm_nn(JGROK_GEMM_PARAMS) {
+extern "C" __global__ void JGROK_EXACT_LAUNCH_BOUNDS(256) gemm_nn(JGROK_GEMM_PARAMS) {
     __shared__ float As[jgrok_gemm::BK][jgrok_gemm::BM + 1];
     __shared__ float Bs[jgrok_gemm::BK][jgrok_gemm::BN + 1];
     jgrok_gemm::gemm_body<false, false, false, false>(JGROK_GEMM_ARGS);
 }
 JGROK_REGISTER_KERNEL(gemm_nn);
 
-extern "C" __global__ void __launch_bounds__(256) gemm_nt(JGROK_GEMM_PARAMS) {
+extern "C" __global__ void JGROK_EXACT_LAUNCH_BOUNDS(256) gemm_nt(JGROK_GEMM_PARAMS) {
     __shared__ float As[jgrok_gemm::BK][jgrok_gemm::BM + 1];
     __shared__ float Bs[jgrok_gemm::BK][jgrok_gemm::BN + 1];
     jgrok_gemm::gemm_body<false, true, false, false>(JGROK_GEMM_ARGS);
 }
 JGROK_REGISTER_KERNEL(gemm_nt);
 
-extern "C" __global__ void __launch_bounds__(256) gemm_tn(JGROK_GEMM_PARAMS) {
+extern "C" __global__ void JGROK_EXACT_LAUNCH_BOUNDS(256) gemm_tn(JGROK_GEMM_PARAMS) {
     __shared__ float As[jgrok_gemm::BK][jgrok_gemm::BM + 1];
     __shared__ float Bs[jgrok_gemm::BK][jgrok_gemm::BN + 1];
     jgrok_gemm::gemm_body<true, false, false, false>(JGROK_GEMM_ARGS);
 }
 JGROK_REGISTER_KERNEL(gemm_tn);
 
-extern "C" __global__ void __launch_bounds__(256) gemm_nn_relu_a(JGROK_GEMM_PARAMS) {
+extern "C" __global__ void JGROK_EXACT_LAUNCH_BOUNDS(256) gemm_nn_relu_a(JGROK_GEMM_PARAMS) {
     __shared__ float As[jgrok_gemm::BK][jgrok_gemm::BM + 1];
     __shared__ float Bs[jgrok_gemm::BK][jgrok_gemm::BN + 1];
     jgrok_gemm::gemm_body<false, false, true, false>(JGROK_GEMM_ARGS);
 }
 JGROK_REGISTER_KERNEL(gemm_nn_relu_a);
 
-extern "C" __global__ void __launch_bounds__(256) gemm_tn_relu_a(JGROK_GEMM_PARAMS) {
+extern "C" __global__ void JGROK_EXACT_LAUNCH_BOUNDS(256) gemm_tn_relu_a(JGROK_GEMM_PARAMS) {
     __shared__ float As[jgrok_gemm::BK][jgrok_gemm::BM + 1];
     __shared__ float Bs[jgrok_gemm::BK][jgrok_gemm::BN + 1];
     jgrok_gemm::gemm_body<true, false, true, false>(JGROK_GEMM_ARGS);
 }
 JGROK_REGISTER_KERNEL(gemm_tn_relu_a);
 
-extern "C" __global__ void __launch_bounds__(256) gemm_nt_mask(JGROK_GEMM_PARAMS) {
+extern "C" __global__ void JGROK_EXACT_LAUNCH_BOUNDS(256) gemm_nt_mask(JGROK_GEMM_PARAMS) {
     __shared__ float As[jgrok_gemm::BK][jgrok_gemm::BM + 1];
     __shared__ float Bs[jgrok_gemm::BK][jgrok_gemm::BN + 1];
     jgrok_gemm::gemm_body<false, true, false, true>(JGROK_GEMM_ARGS);

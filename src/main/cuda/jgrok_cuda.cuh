@@ -41,6 +41,13 @@ __device__ __forceinline__ int jgrok_warp() {
 
 #define JGROK_FULL_MASK 0xffffffffu
 
+// __launch_bounds__ for a kernel that needs exactly this many threads per block (a fixed-size tree in shared memory,
+// a thread-to-tile mapping): written instead of __launch_bounds__(N[, minBlocksPerSM]), it compiles to the same
+// attribute, and tools/LaunchBounds.java records both in the kernel manifest, from which both devices refuse a
+// launch with more threads (and, for this spelling, with fewer). Write the numbers as integer literals: the
+// emulated device reads them from the source text.
+#define JGROK_EXACT_LAUNCH_BOUNDS(...) __launch_bounds__(__VA_ARGS__)
+
 // `#pragma unroll` for nvcc; g++ (the emulated device) would warn about an unknown pragma, and -Werror stops it.
 #ifdef __CUDACC__
 #define JGROK_UNROLL _Pragma("unroll")

@@ -58,7 +58,8 @@ JGROK_REGISTER_KERNEL(selftest_indices);
 // Per-block sum of x[0..n) into partial[blockIdx.x]: each thread loads one element into a static __shared__ array,
 // then a tree reduction halves the active threads per step with a barrier between steps. Launch: blocks of
 // exactly 256 threads (the shared array's size), ceil(n / 256) blocks.
-extern "C" __global__ void __launch_bounds__(256) selftest_block_sum_f32(const float* x, float* partial, int n) {
+extern "C" __global__ void JGROK_EXACT_LAUNCH_BOUNDS(256) selftest_block_sum_f32(
+        const float* x, float* partial, int n) {
     __shared__ float buf[256];
     const int t = threadIdx.x;
     const int i = blockIdx.x * 256 + t;

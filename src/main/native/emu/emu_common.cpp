@@ -42,6 +42,13 @@ std::unique_ptr<KernelModule> KernelModule::load(const std::string& path) {
     int n = 0;
     const KernelInfo* k = list(&n);
     m->kernels_.assign(k, k + n);
+    auto error = (const char* (*)())dlsym(handle, "jgrok_emu_module_error");
+    if (error == nullptr) {
+        throw std::runtime_error(path + " predates launch bounds (no jgrok_emu_module_error); rebuild it: make emulator");
+    }
+    if (error()[0] != '\0') {
+        throw std::runtime_error(path + ": " + error());
+    }
     m->tls_anchor_ = (void* (*)())dlsym(handle, "jgrok_emu_module_tls_anchor");
     m->shared_section_ = (void (*)(char**, size_t*))dlsym(handle, "jgrok_emu_module_shared_section");
     if (m->tls_anchor_ == nullptr && m->shared_section_ == nullptr) {
@@ -49,6 +56,20 @@ std::unique_ptr<KernelModule> KernelModule::load(const std::string& path) {
                                  "jgrok_emu_module_shared_section");
     }
     return m;
+}
+
+std::string manifest_line(const KernelInfo& k) {
+    std::string line = std::string(k.name) + " " + k.signature;
+    if (k.max_threads > 0) {
+        line += " launch_bounds=" + std::to_string(k.max_threads);
+        if (k.min_blocks > 0) {
+            line += "," + std::to_string(k.min_blocks);
+        }
+        if (k.exact) {
+            line += " exact";
+        }
+    }
+    return line;
 }
 
 KernelModule::~KernelModule() {

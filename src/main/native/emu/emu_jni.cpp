@@ -84,11 +84,11 @@ JNIEXPORT jstring JNICALL Java_io_jgrok_device_EmulatorNative_describe(JNIEnv* e
     return env->NewStringUTF(emulator(handle)->executor->describe().c_str());
 }
 
-// One line per kernel: "name signature" (signature letters as in emu_kernel.h), in registration order.
+// One line per kernel (cuda_emu::manifest_line: name, signature, launch bounds), in registration order.
 JNIEXPORT jstring JNICALL Java_io_jgrok_device_EmulatorNative_kernelManifest(JNIEnv* env, jclass, jlong handle) {
     std::string text;
     for (const cuda_emu::KernelInfo& k : emulator(handle)->module->kernels()) {
-        text += std::string(k.name) + " " + k.signature + "\n";
+        text += cuda_emu::manifest_line(k) + "\n";
     }
     return env->NewStringUTF(text.c_str());
 }

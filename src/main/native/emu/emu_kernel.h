@@ -21,6 +21,20 @@ struct KernelInfo {
     const char* name;
     KernelTrampoline trampoline;
     const char* signature;
+    // The kernel's launch bounds (0: none), read from the source by tools/LaunchBounds.java (g++ ignores
+    // __launch_bounds__) and merged in by emu_module.cpp: at most max_threads threads per block, exactly that many
+    // when exact (JGROK_EXACT_LAUNCH_BOUNDS); min_blocks is nvcc's minBlocksPerSM, recorded for the manifest.
+    int max_threads = 0;
+    int min_blocks = 0;
+    bool exact = false;
+};
+
+// One row of the generated table (target/cuda/jgrok_launch_bounds.cpp), terminated by a row with a null name.
+struct LaunchBounds {
+    const char* name;
+    int max_threads;
+    int min_blocks;
+    bool exact;
 };
 
 // Adds a kernel to the kernel library's registry (emu_module.cpp); called by static initialisers at load time.
@@ -75,4 +89,4 @@ struct KernelRegistration {
 
 #define JGROK_EMU_REGISTER_KERNEL(name)                                                                        \
     static const ::cuda_emu::KernelRegistration jgrok_kernel_registration_##name(::cuda_emu::KernelInfo{       \
-            #name, &::cuda_emu::KernelTraits<&name>::trampoline, ::cuda_emu::KernelTraits<&name>::signature})
+            #name, &::cuda_emu::KernelTraits<&name>::trampoline, ::cuda_emu::KernelTraits<&name>::signature, 0, 0, false})

@@ -42,6 +42,10 @@ private:
     void (*shared_section_)(char**, size_t*) = nullptr;
 };
 
+// The kernel's line of the manifest (kernels/jgrok.kernels, EmulatorNative.kernelManifest):
+// "name signature[ launch_bounds=T[,B][ exact]]", signature letters as in emu_kernel.h.
+std::string manifest_line(const KernelInfo& k);
+
 struct Launch {
     const KernelModule* module;
     const KernelInfo* kernel;

@@ -186,8 +186,9 @@ public final class GpuCheck {
             }
         }
         double seconds = (System.currentTimeMillis() - t0) / 1000.0;
-        int exit = !deviceUsable ? 2 : results.stream().anyMatch(r -> r.part.kind() == Part.Kind.CHECKS
-                && (r.failed() > 0 || !r.status.equals("done"))) ? 1 : 0;
+        // A failed check fails the run, a kernel over its time budget (the speed part's check) included.
+        int exit = !deviceUsable ? 2 : results.stream().anyMatch(r -> r.failed() > 0 || (r.part.kind()
+                == Part.Kind.CHECKS && !r.status.equals("done"))) ? 1 : 0;
         GpuCheckReport report = new GpuCheckReport(options, probe, results, seconds, exit);
         List<Path> files = report.write();
         for (String line : report.summary().split("\n")) {
@@ -238,6 +239,23 @@ public final class GpuCheck {
         r.status = r.data != null ? "done" : "failed";
         if (r.data == null) {
             r.note = c.failure();
+            return;
+        }
+        if (r.part.name().equals("speed")) {
+            Map<String, Object> budgets = GpuCheckReport.budgetCheck(r.data, options.device(), options.quick());
+            if (budgets == null) {
+                r.note = "time budgets not checked: they are for the paper config on a GPU";
+            } else {
+                r.checks.add(budgets);
+                if (!Boolean.TRUE.equals(budgets.get("pass"))) {
+                    r.status = "failed";
+                    r.note = "OVER BUDGET: " + budgets.get("message");
+                    say("       FAIL  " + GpuCheckReport.BUDGET_CHECK + "\n          " + budgets.get("message"));
+                } else {
+                    say("       PASS  " + GpuCheckReport.BUDGET_CHECK + (budgets.get("message") == null ? ""
+                            : "\n          " + budgets.get("message")));
+                }
+            }
         }
     }
 

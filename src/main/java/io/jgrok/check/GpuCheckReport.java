@@ -125,6 +125,8 @@ final class GpuCheckReport {
             h.put("epochs_timed", speed.get("epochs"));
             h.put("target_epochs_per_second", TARGET_EPOCHS_PER_SECOND);
             h.put("profile_epoch_us", speed.get("profile_epoch_us"));
+            h.put("candidates", speed.get("candidates"));
+            h.put("candidates_epochs_per_second", speed.get("candidates_epochs_per_second"));
         }
         Map<String, Object> train = data("train");
         if (train != null) {
@@ -184,7 +186,7 @@ final class GpuCheckReport {
         for (GpuCheck.PartResult r : parts) {
             sb.append(String.format(Locale.ROOT, "%-9s %-10s %6.1f s  %s%n", r.part.name(), r.status, r.seconds,
                     r.note == null ? "" : r.note));
-            if (r.part.kind() == Part.Kind.CHECKS && !r.checks.isEmpty()) {
+            if (!r.checks.isEmpty()) {
                 Map<String, Object> worst = null;
                 double worstRatio = -1;
                 for (Map<String, Object> c : r.checks) {
@@ -220,6 +222,11 @@ final class GpuCheckReport {
                     number(speed.get("epochs")), rate, 1e6 / rate, number(speed.get("profile_epoch_us")),
                     options.quick() ? "" : String.format(Locale.ROOT, "; target %.0f: %s", TARGET_EPOCHS_PER_SECOND,
                             rate >= TARGET_EPOCHS_PER_SECOND ? "met" : "NOT met")));
+            if (speed.get("candidates") != null) {
+                sb.append(String.format(Locale.ROOT, "          with %s: %.0f epochs/s (kernels %.1f us)%n",
+                        speed.get("candidates"), number(speed.get("candidates_epochs_per_second")),
+                        number(speed.get("candidates_profile_epoch_us"))));
+            }
         }
         Map<String, Object> sweep = data("sweep");
         if (sweep != null) {
@@ -257,28 +264,55 @@ final class GpuCheckReport {
         if (speed == null || speed.get("profile") == null) {
             return null;
         }
+        return kernelTable(speed, peak("peak_fp32_gflops"), peak("peak_dram_gbps"));
+    }
+
+    /**
+     * The kernel table of a speed part's data: one row per README row from the profile of the shipped kernel
+     * versions, then one row per other version from the candidates' profile ("backward_query [warp]": the same
+     * work, so the same FLOP, bytes, floor and budget as the row it would replace).
+     */
+    static List<Map<String, Object>> kernelTable(Map<String, Object> speed, double fp32, double dram) {
         boolean paper = "paper".equals(speed.get("config"));
         KernelCosts costs = paper ? KernelCosts.load() : null;
         Map<String, double[]> byRow = new LinkedHashMap<>();  // row -> {launches, µs}
-        List<Map<String, Object>> table = new ArrayList<>();
-        for (Object o : (List<?>) speed.get("profile")) {
-            Map<?, ?> l = (Map<?, ?>) o;
-            String label = String.valueOf(l.get("label"));
-            String row = KernelCosts.rowOf(label);
-            double[] acc = byRow.computeIfAbsent(row == null ? label : row, k -> new double[2]);
-            acc[0] += number(l.get("launches_per_epoch"));
-            acc[1] += number(l.get("us_per_epoch"));
+        Map<String, String[]> versions = new LinkedHashMap<>();  // version row -> {README row, version}
+        for (String key : new String[] {"profile", "candidates_profile"}) {
+            if (!(speed.get(key) instanceof List<?> profile)) {
+                continue;
+            }
+            for (Object o : profile) {
+                Map<?, ?> l = (Map<?, ?>) o;
+                String label = String.valueOf(l.get("label"));
+                String version = KernelCosts.versionOf(label);
+                if (key.equals("candidates_profile") && version == null) {
+                    continue;  // a shipped version, timed again: the first profile has it
+                }
+                String row = KernelCosts.rowOf(label);
+                String name = row == null ? label : version == null ? row : row + " [" + version + "]";
+                if (version != null && row != null) {
+                    versions.put(name, new String[] {row, version});
+                }
+                double[] acc = byRow.computeIfAbsent(name, k -> new double[2]);
+                acc[0] += number(l.get("launches_per_epoch"));
+                acc[1] += number(l.get("us_per_epoch"));
+            }
         }
-        double fp32 = peak("peak_fp32_gflops");
-        double dram = peak("peak_dram_gbps");
+        List<Map<String, Object>> table = new ArrayList<>();
         for (Map.Entry<String, double[]> e : byRow.entrySet()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("kernel", e.getKey());
+            String[] version = versions.get(e.getKey());
+            String readmeRow = version == null ? e.getKey() : version[0];
+            if (version != null) {
+                m.put("version", version[1]);
+                m.put("instead_of", readmeRow);
+            }
             m.put("launches_per_epoch", e.getValue()[0]);
             double us = e.getValue()[1];
             m.put("us_per_epoch", us);
             KernelCosts.Row cost = costs == null ? null : costs.rows().stream().filter(r -> r.name().equals(
-                    e.getKey())).findFirst().orElse(null);
+                    readmeRow)).findFirst().orElse(null);
             if (cost != null) {
                 m.put("mflop", cost.mflop());
                 m.put("mb", cost.megabytes());
@@ -298,6 +332,63 @@ final class GpuCheckReport {
             table.add(m);
         }
         return table;
+    }
+
+    /** The name of the speed part's check that compares every kernel's time with its README budget. */
+    static final String BUDGET_CHECK = "every shipped kernel within its time budget (src/main/cuda/README.md)";
+
+    /**
+     * The speed part's budget check, as a check record (like a DeviceCheck's): FAIL when a shipped kernel (a row of
+     * the profile of the default versions) took longer per epoch than its "budget µs" in src/main/cuda/README.md's
+     * cost table, naming each; other versions over their budget are named too but do not fail (they are candidates,
+     * not shipped). Null where budgets do not apply: a --quick run (not the paper config) or the emulated device
+     * (host times).
+     */
+    static Map<String, Object> budgetCheck(Map<String, Object> speed, String device, boolean quick) {
+        if (quick || !device.equals("cuda") || speed == null || !"paper".equals(speed.get("config"))
+                || speed.get("profile") == null) {
+            return null;
+        }
+        List<String> over = new ArrayList<>();
+        List<String> candidatesOver = new ArrayList<>();
+        int compared = 0;
+        double worst = 0;
+        String worstWhat = "";
+        for (Map<String, Object> m : kernelTable(speed, Double.NaN, Double.NaN)) {
+            if (!m.containsKey("budget_us")) {
+                continue;
+            }
+            compared++;
+            double us = number(m.get("us_per_epoch"));
+            double budget = number(m.get("budget_us"));
+            String line = String.format(Locale.ROOT, "%s %.1f us > %.1f us", m.get("kernel"), us, budget);
+            if (us > budget) {
+                (m.containsKey("version") ? candidatesOver : over).add(line);
+            }
+            if (!m.containsKey("version") && us / budget > worst) {
+                worst = us / budget;
+                worstWhat = String.format(Locale.ROOT, "%s: %.1f of %.1f us", m.get("kernel"), us, budget);
+            }
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("type", "check");
+        r.put("name", BUDGET_CHECK);
+        r.put("pass", over.isEmpty() && compared > 0);
+        r.put("seconds", 0.0);
+        r.put("comparisons", compared);
+        r.put("worst_error", worst);
+        r.put("worst_bound", 1.0);
+        r.put("worst_what", worstWhat + " (time / budget)");
+        r.put("paper_sized", true);
+        if (compared == 0) {
+            r.put("message", "no row of the profile has a budget: the README's cost table lacks its \"budget µs\" "
+                    + "column");
+        } else if (!over.isEmpty() || !candidatesOver.isEmpty()) {
+            r.put("message", (over.isEmpty() ? "" : over.size() + " kernel(s) OVER budget: " + String.join("; ", over))
+                    + (candidatesOver.isEmpty() ? "" : (over.isEmpty() ? "" : "; ") + "candidate versions over the "
+                    + "budget (not failing): " + String.join("; ", candidatesOver)));
+        }
+        return r;
     }
 
     /** profile.txt: the kernel table, then the engine's own --profile table by launch label. */
@@ -324,8 +415,18 @@ final class GpuCheckReport {
         sb.append(String.format(Locale.ROOT, "%-42s %5s %9s %6s %8s %7s %8s %8s %6s %6s %8s %7s%n", "kernel",
                 "launch", "us/epoch", "share", "MFLOP", "MB", "GFLOP/s", "GB/s", "%FP32", "%DRAM", "floor us",
                 "x floor"));
-        double total = table.stream().mapToDouble(m -> number(m.get("us_per_epoch"))).sum();
+        double total = table.stream().filter(m -> !m.containsKey("version"))
+                .mapToDouble(m -> number(m.get("us_per_epoch"))).sum();
+        boolean versionsHeader = false;
         for (Map<String, Object> m : table) {
+            if (m.containsKey("version") && !versionsHeader) {
+                sb.append(String.format(Locale.ROOT, "%-42s %5s %9.1f %5.1f%%%n", "epoch (sum of kernels)", "", total,
+                        100.0));
+                sb.append(String.format(Locale.ROOT, "%nOther kernel versions (%s; JGROK_KERNELS), each against the "
+                        + "row it would replace (share: of the shipped epoch); %.0f epochs/s with them%n",
+                        speed.get("candidates"), number(speed.get("candidates_epochs_per_second"))));
+                versionsHeader = true;
+            }
             double us = number(m.get("us_per_epoch"));
             sb.append(String.format(Locale.ROOT, "%-42s %5.0f %9.1f %5.1f%%", truncate(String.valueOf(m.get("kernel")),
                     42), number(m.get("launches_per_epoch")), us, 100 * us / total));
@@ -341,8 +442,10 @@ final class GpuCheckReport {
             }
             sb.append('\n');
         }
-        sb.append(String.format(Locale.ROOT, "%-42s %5s %9.1f %5.1f%%%n", "epoch (sum of kernels)", "", total,
-                100.0));
+        if (!versionsHeader) {
+            sb.append(String.format(Locale.ROOT, "%-42s %5s %9.1f %5.1f%%%n", "epoch (sum of kernels)", "", total,
+                    100.0));
+        }
         if (paper) {
             KernelCosts costs = KernelCosts.load();
             if (costs.total() != null) {
@@ -357,6 +460,14 @@ final class GpuCheckReport {
             Map<?, ?> l = (Map<?, ?>) o;
             sb.append(String.format(Locale.ROOT, "  %-56s %5.1f %10.1f us%n", l.get("label"),
                     number(l.get("launches_per_epoch")), number(l.get("us_per_epoch"))));
+        }
+        if (speed.get("candidates_profile") instanceof List<?> candidates) {
+            sb.append(String.format(Locale.ROOT, "%nBy launch label, %s:%n", speed.get("candidates")));
+            for (Object o : candidates) {
+                Map<?, ?> l = (Map<?, ?>) o;
+                sb.append(String.format(Locale.ROOT, "  %-56s %5.1f %10.1f us%n", l.get("label"),
+                        number(l.get("launches_per_epoch")), number(l.get("us_per_epoch"))));
+            }
         }
         return sb.toString();
     }

@@ -191,8 +191,24 @@ public final class KernelCosts {
         return total;
     }
 
-    /** The README row a profile label belongs to, or null. */
+    /**
+     * The version suffix a launch of a kernel version other than the default carries in its label ("backward: query
+     * side [warp]", see io.jgrok.engine.device.KernelVariants): such a launch does the work of the same README row.
+     */
+    private static final Pattern VERSION = Pattern.compile(" \\[([a-z0-9_]+)\\]$");
+
+    /** The kernel version a label names ("warp"), or null for a default version's launch. */
+    public static String versionOf(String label) {
+        Matcher m = VERSION.matcher(label);
+        return m.find() ? m.group(1) : null;
+    }
+
+    /** The README row a profile label belongs to (a version's label: the row of the work it does), or null. */
     public static String rowOf(String label) {
+        Matcher version = VERSION.matcher(label);
+        if (version.find()) {
+            label = label.substring(0, version.start());
+        }
         String base = label.endsWith(SPLIT_K_SUFFIX) ? label.substring(0, label.length() - SPLIT_K_SUFFIX.length())
                 : label;
         for (Map.Entry<String, List<String>> e : ROWS_TO_LABELS.entrySet()) {

@@ -5,6 +5,7 @@ import io.jgrok.device.DeviceContractChecks;
 import io.jgrok.engine.device.BatchChecks;
 import io.jgrok.engine.device.EngineChecks;
 import io.jgrok.engine.device.KernelChecks;
+import io.jgrok.engine.device.KernelVersionChecks;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -59,8 +60,8 @@ public record Part(String name, String title, Kind kind, int fullCap, int quickC
         return List.of(
                 new Part("probe", "probe: driver, GPU, memory, kernel image, cuFFT", Kind.PROBE, 20, 60),
                 new Part("contract", "device contract (self-test kernels)", Kind.CHECKS, 25, 90),
-                new Part("kernels", "every training kernel against its float64 reference", Kind.CHECKS, 25,
-                        90),
+                new Part("kernels", "every training kernel (every version) against its float64 reference",
+                        Kind.CHECKS, 25, 90),
                 new Part("engine", "logits, loss and gradients against the float64 reference and the CPU "
                         + "engine", Kind.CHECKS, 40, 120),
                 new Part("training", "ten training epochs against the CPU engine", Kind.CHECKS, 40, 120),
@@ -89,7 +90,11 @@ public record Part(String name, String title, Kind kind, int fullCap, int quickC
     public List<DeviceCheck> checks(boolean quick) {
         Supplier<List<DeviceCheck>> all = switch (name) {
             case "contract" -> DeviceContractChecks::all;
-            case "kernels" -> KernelChecks::all;
+            case "kernels" -> () -> {
+                List<DeviceCheck> kernels = new ArrayList<>(KernelChecks.all());
+                kernels.addAll(KernelVersionChecks.all());
+                return kernels;
+            };
             case "engine" -> EngineChecks::agreement;
             case "training" -> EngineChecks::training;
             case "batch" -> BatchChecks::all;

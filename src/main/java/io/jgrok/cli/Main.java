@@ -56,6 +56,8 @@ public final class Main {
         String command = args[0];
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         try {
+            // JGROK_KERNELS (the device engine's kernel versions) is checked before any command writes anything.
+            io.jgrok.engine.device.KernelVariants.selected();
             return switch (command) {
                 case "train" -> TrainCommand.run(rest);
                 case "bench" -> BenchCommand.run(rest);

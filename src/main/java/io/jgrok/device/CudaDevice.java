@@ -100,6 +100,8 @@ public final class CudaDevice implements Device {
     private final Map<String, Integer> dynamicSharedOptIn = new HashMap<>();
     /** Each kernel's static shared memory (its __shared__ arrays), read from the loaded function once. */
     private final Map<String, Integer> staticShared = new HashMap<>();
+    /** Each kernel's most threads per block on this GPU (CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK), read once. */
+    private final Map<String, Integer> maxThreadsPerBlock = new HashMap<>();
     private final Allocations allocations = new Allocations();
     private final TreeMap<Long, DevicePointer> bases = new TreeMap<>();
     private final List<CUevent> events = new ArrayList<>();
@@ -399,10 +401,16 @@ public final class CudaDevice implements Device {
     }
 
     @Override
+    public LaunchBounds launchBounds(String name) {
+        return kernels.bounds(name);
+    }
+
+    @Override
     public void launch(String name, Dim3 grid, Dim3 block, int dynamicSharedBytes, KernelArgs args) {
         enterStreamWork();
         kernels.get(name).check(args);
         LaunchLimits.check(name, grid, block, dynamicSharedBytes);
+        kernels.bounds(name).check(name, block);
         List<KernelArgs.Arg> list = args.list();
         Pointer[] values = new Pointer[list.size()];
         for (int i = 0; i < values.length; i++) {
@@ -413,6 +421,19 @@ public final class CudaDevice implements Device {
             values[i] = a.size() == 4 ? Pointer.to(new int[] {(int) a.bits()}) : Pointer.to(new long[] {a.bits()});
         }
         CUfunction f = functions.get(name);
+        // What the loaded code allows on this GPU: the launch bound, or fewer threads when its registers run out first
+        // (a kernel without bounds that needs 128 registers cannot run 1024 threads); the driver's own refusal would
+        // only say CUDA_ERROR_INVALID_VALUE.
+        int maxThreads = maxThreadsPerBlock.computeIfAbsent(name, n -> {
+            int[] threads = new int[1];
+            call("query " + n, () -> cuFuncGetAttribute(threads,
+                    CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, f));
+            return threads[0];
+        });
+        if (block.count() > maxThreads) {
+            throw new DeviceException("kernel " + name + ": block " + block + " has " + block.count() + " threads; its "
+                    + "code on this GPU runs at most " + maxThreads + " per block (registers per thread)");
+        }
         // Without an opt-in a block may use 48 KiB of static and dynamic shared memory together.
         int staticBytes = staticShared.computeIfAbsent(name, n -> {
             int[] bytes = new int[1];

@@ -51,8 +51,15 @@ public interface Device extends AutoCloseable {
     KernelSignature signature(String name);
 
     /**
+     * The kernel's launch bounds, from the kernel manifest ({@link LaunchBounds#NONE} without any); every launch is
+     * checked against them; {@link DeviceException} if there is no such kernel.
+     */
+    LaunchBounds launchBounds(String name);
+
+    /**
      * Launches kernel {@code name} on the stream: cuLaunchKernel semantics, static shared memory plus
-     * {@code dynamicSharedBytes}. Errors surface as {@link DeviceException} (at the latest on the next sync).
+     * {@code dynamicSharedBytes}. A block outside the kernel's {@link #launchBounds} is refused at once; other errors
+     * surface as {@link DeviceException} (at the latest on the next sync).
      */
     void launch(String name, Dim3 grid, Dim3 block, int dynamicSharedBytes, KernelArgs args);
 

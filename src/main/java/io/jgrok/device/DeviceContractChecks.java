@@ -40,6 +40,7 @@ public final class DeviceContractChecks {
                 check("arguments of every type arrive intact", DeviceContractChecks::arguments),
                 check("launches are checked against the kernel signature", DeviceContractChecks::signatures),
                 check("pointers are checked against live allocations", DeviceContractChecks::pointers),
+                check("launches are checked against the kernel's launch bounds", DeviceContractChecks::launchBounds),
                 check("index built-ins cover a 3-D launch", DeviceContractChecks::indices),
                 check("block reduction through static shared memory", DeviceContractChecks::staticShared),
                 check("block reduction through dynamic shared memory", DeviceContractChecks::dynamicShared),
@@ -224,6 +225,48 @@ public final class DeviceContractChecks {
                 }
             }
         }
+    }
+
+    /**
+     * The manifest carries each kernel's bounds, and a block outside them is refused before it reaches the device:
+     * splitk_reduce is __launch_bounds__(256), selftest_block_sum_f32 needs exactly 256 threads (its shared tree).
+     */
+    private void launchBounds() {
+        v.equal("bounds of splitk_reduce", new LaunchBounds(256, 0, false), device.launchBounds("splitk_reduce"));
+        v.equal("bounds of tables_attention", new LaunchBounds(256, 4, false), device.launchBounds("tables_attention"));
+        v.equal("bounds of selftest_block_sum_f32", new LaunchBounds(256, 0, true),
+                device.launchBounds("selftest_block_sum_f32"));
+        v.equal("bounds of a kernel without", LaunchBounds.NONE, device.launchBounds("selftest_fill_f32"));
+        DevicePtr out = poisoned(4L * 2 * 256);
+        DevicePtr part = poisoned(4L * 2 * 256);
+        DeviceException tooMany = v.fails("512 threads for a 256-bound kernel", DeviceException.class,
+                () -> device.launch("splitk_reduce", Dim3.of(1), Dim3.of(512), 0, KernelArgs.of().ptr(out).i32(256)
+                        .i64(0).ptr(part).i64(0).i32(1).i32(256).i32(2).f32(0f)));
+        v.equal("message for 512 threads", "kernel splitk_reduce: block (512, 1, 1) has 512 threads, more than its "
+                + "__launch_bounds__ allow (256); nvcc compiled it for at most 256 (registers, shared arrays and "
+                + "thread mappings are sized for that)", tooMany.getMessage());
+        v.fails("a 2-D block of 32 x 16 for a 256-bound kernel", DeviceException.class,
+                () -> device.launch("splitk_reduce", Dim3.of(1), new Dim3(32, 16, 1), 0, KernelArgs.of().ptr(out)
+                        .i32(256).i64(0).ptr(part).i64(0).i32(1).i32(256).i32(2).f32(0f)));
+        DeviceException tooFew = v.fails("128 threads for an exact-256 kernel", DeviceException.class,
+                () -> device.launch("selftest_block_sum_f32", Dim3.of(1), Dim3.of(128), 0,
+                        KernelArgs.of().ptr(part).ptr(out).i32(128)));
+        v.isTrue("message for 128 threads names the exact count: " + tooFew.getMessage(),
+                tooFew.getMessage().contains("needs exactly 256"));
+        v.fails("512 threads for an exact-256 kernel", DeviceException.class,
+                () -> device.launch("selftest_block_sum_f32", Dim3.of(1), Dim3.of(512), 0,
+                        KernelArgs.of().ptr(part).ptr(out).i32(512)));
+        // Within the bounds the same kernels run (and nothing above was written).
+        float[] ones = new float[512];
+        Arrays.fill(ones, 1f);
+        device.copyToDevice(part, ones, 0, 512);
+        device.launch("splitk_reduce", Dim3.of(1), Dim3.of(128), 0, KernelArgs.of().ptr(out).i32(256).i64(0)
+                .ptr(part).i64(0).i32(1).i32(256).i32(2).f32(0f));
+        float[] sums = new float[256];
+        device.copyToHost(sums, 0, out, 256);
+        float[] twos = new float[256];
+        Arrays.fill(twos, 2f);
+        v.same("splitk_reduce with 128 threads sums the two splits", twos, sums);
     }
 
     private void staticShared() {

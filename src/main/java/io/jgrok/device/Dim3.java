@@ -19,4 +19,10 @@ public record Dim3(int x, int y, int z) {
     public long count() {
         return (long) x * y * z;
     }
+
+    /** "(x, y, z)", as error messages name launch shapes. */
+    @Override
+    public String toString() {
+        return "(" + x + ", " + y + ", " + z + ")";
+    }
 }

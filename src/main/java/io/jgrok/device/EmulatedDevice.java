@@ -148,11 +148,17 @@ public final class EmulatedDevice implements Device {
     }
 
     @Override
+    public LaunchBounds launchBounds(String name) {
+        return kernels.bounds(name);
+    }
+
+    @Override
     public void launch(String name, Dim3 grid, Dim3 block, int dynamicSharedBytes, KernelArgs args) {
         requireOpen();
         KernelSignature signature = kernels.get(name);
         signature.check(args);
         LaunchLimits.check(name, grid, block, dynamicSharedBytes);
+        kernels.bounds(name).check(name, block);
         List<KernelArgs.Arg> list = args.list();
         long[] bits = new long[list.size()];
         boolean[] pointer = new boolean[list.size()];

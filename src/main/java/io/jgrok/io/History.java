@@ -145,7 +145,56 @@ public final class History implements EpochSink {
         AtomicFiles.write(file, this::writeJson);
     }
 
+    /**
+     * The file as it stands now, to be written later, e.g. on another thread while rows are added here: its
+     * {@link Snapshot#write} writes exactly the bytes {@link #write} would write now. Costs a copy of the formatted
+     * text (about 1.3 MB at 40,000 epochs); only rows added since the last write or snapshot are formatted.
+     */
+    public Snapshot snapshot() {
+        formatNewRows();
+        byte[][] columns = new byte[COLUMNS.length][];
+        for (int c = 0; c < COLUMNS.length; c++) {
+            columns[c] = Arrays.copyOf(text[c].bytes, text[c].length);
+        }
+        return new Snapshot(columns, size);
+    }
+
+    /** An immutable copy of the history's file content ({@link #snapshot}). */
+    public static final class Snapshot {
+        private final byte[][] columns;
+        private final int rows;
+
+        private Snapshot(byte[][] columns, int rows) {
+            this.columns = columns;
+            this.rows = rows;
+        }
+
+        /** Rows (epochs) in the snapshot. */
+        public int rows() {
+            return rows;
+        }
+
+        /** Writes the file atomically, as {@link History#write} does. */
+        public void write(Path file) throws IOException {
+            AtomicFiles.write(file, out -> History.writeJson(out, columns));
+        }
+    }
+
     private void writeJson(java.io.OutputStream out) throws IOException {
+        writeJson(out, text);
+    }
+
+    private static void writeJson(java.io.OutputStream out, byte[][] columns) throws IOException {
+        ColumnText[] text = new ColumnText[columns.length];
+        for (int c = 0; c < columns.length; c++) {
+            text[c] = new ColumnText();
+            text[c].bytes = columns[c];
+            text[c].length = columns[c].length;
+        }
+        writeJson(out, text);
+    }
+
+    private static void writeJson(java.io.OutputStream out, ColumnText[] text) throws IOException {
         out.write('{');
         out.write('\n');
         for (int c = 0; c < COLUMNS.length; c++) {

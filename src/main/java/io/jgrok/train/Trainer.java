@@ -291,7 +291,26 @@ public final class Trainer {
         }
     }
 
+    /** The training loop with its checkpoint writer, which is waited for on every way out. */
     private Outcome loop(Engine engine, History history, long firstEpoch, RunInfo info) {
+        CheckpointWriter writer = new CheckpointWriter(dir, config);
+        Outcome outcome;
+        try {
+            outcome = loop(engine, history, firstEpoch, info, writer);
+        } catch (RuntimeException | Error e) {
+            try {
+                writer.close();  // a checkpoint being written when training failed is still written whole
+            } catch (RuntimeException alsoFailed) {
+                e.addSuppressed(alsoFailed);
+            }
+            throw e;
+        }
+        writer.close();
+        return outcome;
+    }
+
+    private Outcome loop(Engine engine, History history, long firstEpoch, RunInfo info,
+                         CheckpointWriter writer) {
         final long n = config.nEpochs();
         long epoch = firstEpoch;
         long start = System.nanoTime();
@@ -326,7 +345,7 @@ public final class Trainer {
                     break;
                 }
                 if (config.checkpointsAt(epoch - 1)) {
-                    if (!checkpoint(engine, history, epoch - 1)) {
+                    if (!checkpoint(engine, history, epoch - 1, writer)) {
                         badEpoch = epoch - 1;
                         status = Status.DIVERGED;
                         break;
@@ -334,15 +353,19 @@ public final class Trainer {
                 }
             }
             if (status == Status.INTERRUPTED && epoch > firstEpoch && !config.checkpointsAt(epoch - 1)) {
-                checkpoint(engine, history, epoch - 1);
+                checkpoint(engine, history, epoch - 1, writer);
             }
+            writer.finish();  // every checkpoint on disk before the run's status is
         } catch (WriteError e) {
             // Say so in run_info.json if the disk has room for that much (the failed write's temporary is gone).
+            // A write fails in the background while the next chunk trains: the session counts as trained through
+            // the checkpoint whose write failed, as when writes were synchronous.
             info.stop(e.detail());
+            long trained = writer.failedEpoch() >= 0 ? writer.failedEpoch() + 1 : epoch;
             double wall = (System.nanoTime() - start) / 1e9;
             try {
                 info.write(Status.INTERRUPTED.name().toLowerCase(Locale.ROOT), engine.description(), config.device(),
-                        epoch, config.nEpochs(), firstEpoch, wall, (epoch - firstEpoch) / Math.max(wall, 1e-9));
+                        trained, config.nEpochs(), firstEpoch, wall, (trained - firstEpoch) / Math.max(wall, 1e-9));
             } catch (RuntimeException noRoomEvenForThat) {
                 e.addSuppressed(noRoomEvenForThat);
             }
@@ -400,21 +423,20 @@ public final class Trainer {
         return !config.evaluatesTestAt(h.epoch(i)) || Double.isFinite(h.testLoss(i));
     }
 
-    /** Writes history then the checkpoint of {@code epoch}; returns false (writing nothing) on non-finite weights. */
-    private boolean checkpoint(Engine engine, History history, long epoch) {
+    /**
+     * Hands history then the checkpoint of {@code epoch} to the writer, which writes them while training goes on;
+     * returns false (writing nothing) on non-finite weights. The state is read back from the engine here, at the end
+     * of the chunk (a device engine has just waited for it to read the chunk's losses), so the next chunk starts as
+     * soon as the copy is made.
+     */
+    private boolean checkpoint(Engine engine, History history, long epoch, CheckpointWriter writer) {
         TrainingState state = engine.state();
         for (float x : state.params()) {
             if (!Float.isFinite(x)) {
                 return false;
             }
         }
-        writeHistory(history);
-        try {
-            Checkpoints.write(dir.checkpoint(epoch), config, epoch, state,
-                    config.saveGradients() ? engine.lastGradient() : null);
-        } catch (IOException e) {
-            throw WriteStops.duringTraining(dir, dir.checkpoint(epoch), e);
-        }
+        writer.submit(epoch, history.snapshot(), state, config.saveGradients() ? engine.lastGradient() : null);
         return true;
     }
 

@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import io.jgrok.device.CudaProbe;
 import io.jgrok.device.Devices;
 import io.jgrok.engine.device.KernelChecks;
+import io.jgrok.engine.device.KernelVersionChecks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,7 +82,9 @@ class GpuCheckTest {
         Map<String, Object> kernels = part(json, "kernels");
         assertEquals("done", kernels.get("status"));
         List<Map<String, Object>> checks = (List<Map<String, Object>>) kernels.get("checks");
-        assertEquals(KernelChecks.all().size(), checks.size());
+        int kernelChecks = KernelChecks.all().size() + (int) KernelVersionChecks.all().stream()
+                .filter(c -> !c.paperSized()).count();
+        assertEquals(kernelChecks, checks.size());
         for (Map<String, Object> c : checks) {
             assertEquals(Boolean.TRUE, c.get("pass"), String.valueOf(c));
             assertTrue(((Number) c.get("comparisons")).doubleValue() > 0, String.valueOf(c));
@@ -95,11 +98,21 @@ class GpuCheckTest {
 
         String text = Files.readString(out.resolve("gpu-check.txt"));
         assertTrue(text.lines().count() < 40, "one screen:\n" + text);
-        assertTrue(text.contains("kernels   done") && text.contains("21 of 21 passed"), text);
+        assertTrue(text.contains("kernels   done") && text.contains(kernelChecks + " of " + kernelChecks + " passed"),
+                text);
         String profile = Files.readString(out.resolve("profile.txt"));
         for (String row : KernelCosts.ROWS_TO_LABELS.keySet()) {
             assertTrue(profile.contains(row), "profile.txt lacks " + row + ":\n" + profile);
         }
+        // Every other kernel version timed too, each against the row it would replace.
+        for (String row : new String[] {"tables_attention [warp]", "column_sums + sum [warp]",
+                "backward_query [warp]"}) {
+            assertTrue(profile.contains(row), "profile.txt lacks " + row + ":\n" + profile);
+        }
+        assertTrue(text.contains("with kernel versions tables_attention=warp,column_sums=warp,backward_query=warp: "),
+                text);
+        assertTrue(String.valueOf(part(json, "speed").get("note")).contains("time budgets not checked"),
+                String.valueOf(part(json, "speed")));
     }
 
     @Test

@@ -40,7 +40,10 @@ class KernelCostsTest {
         KernelCosts.Row query = costs.rows().stream().filter(r -> r.name().equals("backward_query")).findFirst()
                 .orElseThrow();
         assertEquals(0.2, query.floorMicros(), "the first number of \"0.2 (latency-bound: ~5-10)\"");
-        assertTrue(Double.isNaN(query.budgetMicros()), "no budget column yet");
+        assertEquals(8, query.budgetMicros(), "backward_query's budget");
+        double budgets = costs.rows().stream().mapToDouble(KernelCosts.Row::budgetMicros).sum();
+        assertEquals(costs.total().budgetMicros(), budgets, 1e-9, "budget column vs the epoch row");
+        assertTrue(budgets <= 1e6 / 4000, "the budgets fit the 4,000 epochs/s target: " + budgets + " us");
     }
 
     @Test

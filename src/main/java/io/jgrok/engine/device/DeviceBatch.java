@@ -88,6 +88,12 @@ public final class DeviceBatch implements AutoCloseable {
      * @param profile whether to time every kernel of replayed epochs ({@link #profileTable})
      */
     public DeviceBatch(Device device, List<RunConfig> configs, List<Split> splits, boolean profile) {
+        this(device, configs, splits, profile, KernelVariants.selected());
+    }
+
+    /** As above, launching the given kernel versions. */
+    public DeviceBatch(Device device, List<RunConfig> configs, List<Split> splits, boolean profile,
+                       KernelVariants variants) {
         if (configs.isEmpty() || configs.size() != splits.size()) {
             throw new IllegalArgumentException("need one split per config, and at least one model");
         }
@@ -119,7 +125,7 @@ public final class DeviceBatch implements AutoCloseable {
         this.loss = first.loss();
         this.projection = first.gradProjection();
         this.ws = new Workspace(device, new Workspace.Spec(shape, models, nAll, nTrain, true, grokfast, window, CHUNK));
-        this.passes = new ModelPasses(ws, Launcher.plain(device), loss);
+        this.passes = new ModelPasses(ws, Launcher.plain(device), loss, variants);
         this.steps = new long[models];
         this.profile = profile ? new EpochProfile() : null;
         try {
@@ -175,7 +181,13 @@ public final class DeviceBatch implements AutoCloseable {
     }
 
     public String description() {
-        return models + " model(s) per launch on " + device.description() + "; epochs replayed as a captured graph";
+        return models + " model(s) per launch on " + device.description() + "; epochs replayed as a captured graph"
+                + (passes.variants().isDefault() ? "" : "; " + passes.variants().describe());
+    }
+
+    /** The kernel versions this batch launches. */
+    public KernelVariants variants() {
+        return passes.variants();
     }
 
     /** Replaces model {@code z}'s training state (parameters, moments, step, Grokfast state). */
@@ -336,7 +348,7 @@ public final class DeviceBatch implements AutoCloseable {
     private Device.Graph capture(boolean test, EpochProfile.Recorder recorder) {
         device.beginCapture();
         try {
-            issueEpoch(recorder == null ? passes : new ModelPasses(ws, recorder, loss), test);
+            issueEpoch(recorder == null ? passes : new ModelPasses(ws, recorder, loss, passes.variants()), test);
             if (recorder != null) {
                 recorder.finish();
             }

@@ -32,12 +32,18 @@ public final class DeviceEngine implements Engine {
      * @param profileOut where to print the per-kernel table at close ({@code --profile}), or null for no profiling
      */
     public DeviceEngine(RunConfig config, Split split, Device device, boolean ownsDevice, PrintStream profileOut) {
+        this(config, split, device, ownsDevice, profileOut, KernelVariants.selected());
+    }
+
+    /** As above, launching the given kernel versions (gpu-check profiles each). */
+    public DeviceEngine(RunConfig config, Split split, Device device, boolean ownsDevice, PrintStream profileOut,
+                        KernelVariants variants) {
         this.config = config;
         this.device = device;
         this.ownsDevice = ownsDevice;
         this.shape = Shape.of(new ParamLayout(config));
         this.profileOut = profileOut;
-        this.batch = new DeviceBatch(device, List.of(config), List.of(split), profileOut != null);
+        this.batch = new DeviceBatch(device, List.of(config), List.of(split), profileOut != null, variants);
     }
 
     /** The device (GPU model and driver, or the emulation): the kernels are the same, and no float atomics. */
@@ -54,7 +60,8 @@ public final class DeviceEngine implements Engine {
         return "device engine: " + device.description() + (Devices.syncEveryLaunch()
                 ? "; every epoch launched eagerly with a synchronisation after each launch (" + Devices.SYNC_VARIABLE
                 + ")" : "; epochs replayed as a captured graph") + ", losses read back every " + preferredChunk()
-                + " epochs";
+                + " epochs" + (batch.variants().isDefault() ? "" : "; " + batch.variants().describe() + " ("
+                + KernelVariants.VARIABLE + ")");
     }
 
     @Override

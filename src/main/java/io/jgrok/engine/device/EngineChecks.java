@@ -156,7 +156,10 @@ public final class EngineChecks {
                     b.loss = LossFunction.STABLEMAX;
                     b.gradProjection = GradProjection.ORTHOGONAL;
                     b.grokfast = GrokfastMode.EMA;
-                }), false));
+                }), false),
+                training("paper config, candidate kernel versions", TestConfigs.paper(10), true,
+                        KernelVariants.candidates()),
+                training("small, candidate kernel versions", small(b -> { }), false, KernelVariants.candidates()));
     }
 
     private static RunConfig small(Consumer<RunConfig.Builder> change) {
@@ -170,11 +173,16 @@ public final class EngineChecks {
     }
 
     private static DeviceCheck training(String name, RunConfig config, boolean paper) {
-        return new DeviceCheck("ten epochs vs the CPU engine: " + name, paper,
-                (target, v) -> tenEpochs(target.device(), v, name, config));
+        return training(name, config, paper, KernelVariants.DEFAULTS);
     }
 
-    private static void tenEpochs(Device device, Verdict v, String name, RunConfig config) {
+    private static DeviceCheck training(String name, RunConfig config, boolean paper, KernelVariants variants) {
+        return new DeviceCheck("ten epochs vs the CPU engine: " + name + (variants.isDefault() ? ""
+                : " (" + variants.describe() + ")"), paper, (target, v) -> tenEpochs(target.device(), v, name, config,
+                variants));
+    }
+
+    private static void tenEpochs(Device device, Verdict v, String name, RunConfig config, KernelVariants variants) {
         Split split = Split.of(config);
         TrainingState start = TrainingState.fresh(Initializer.initialParameters(config));
         History cpuHistory = new History();
@@ -187,7 +195,7 @@ public final class EngineChecks {
             cpu.runEpochs(4, 6, cpuHistory);
             cpuEnd = cpu.state();
         }
-        try (DeviceEngine dev = new DeviceEngine(config, split, device, false, null)) {
+        try (DeviceEngine dev = new DeviceEngine(config, split, device, false, null, variants)) {
             dev.setState(start);
             dev.runEpochs(0, 4, devHistory);  // the first epoch eager, then graph replays
             dev.runEpochs(4, 6, devHistory);

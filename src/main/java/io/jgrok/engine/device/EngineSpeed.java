@@ -47,9 +47,14 @@ public final class EngineSpeed {
 
     /** Times {@code epochs} epochs of the config from its initial weights, after {@link #WARMUP_EPOCHS}. */
     public static Throughput epochsPerSecond(Device device, RunConfig config, int epochs) {
+        return epochsPerSecond(device, config, epochs, KernelVariants.selected());
+    }
+
+    /** As above, with the given kernel versions. */
+    public static Throughput epochsPerSecond(Device device, RunConfig config, int epochs, KernelVariants variants) {
         Split split = Split.of(config);
         History history = new History();
-        try (DeviceEngine engine = new DeviceEngine(config, split, device, false, null)) {
+        try (DeviceEngine engine = new DeviceEngine(config, split, device, false, null, variants)) {
             engine.setState(TrainingState.fresh(Initializer.initialParameters(config)));
             engine.runEpochs(0, WARMUP_EPOCHS, history);
             long t0 = System.nanoTime();
@@ -64,12 +69,20 @@ public final class EngineSpeed {
 
     /** Per-kernel times over {@code epochs} replayed epochs (after an eager first one). */
     public static Profile profile(Device device, RunConfig config, int epochs) {
+        return profile(device, config, epochs, KernelVariants.selected());
+    }
+
+    /**
+     * As above, with the given kernel versions: the launches of a version other than the default carry its name in
+     * their label ("backward: query side [warp]").
+     */
+    public static Profile profile(Device device, RunConfig config, int epochs, KernelVariants variants) {
         Split split = Split.of(config);
         ByteArrayOutputStream table = new ByteArrayOutputStream();
         List<Launch> launches = new ArrayList<>();
         int profiled;
         try (DeviceEngine engine = new DeviceEngine(config, split, device, false,
-                new PrintStream(table, true, StandardCharsets.UTF_8))) {
+                new PrintStream(table, true, StandardCharsets.UTF_8), variants)) {
             engine.setState(TrainingState.fresh(Initializer.initialParameters(config)));
             engine.runEpochs(0, epochs + 1, new History());
             EpochProfile p = engine.batch().profile();

@@ -39,6 +39,7 @@ public final class KernelChecks implements AutoCloseable {
 
     private final Device device;
     private final Verdict verdict;
+    private final KernelVariants variants;
     private Workspace ws;
     private ModelPasses passes;
     private final Shape s;
@@ -73,6 +74,20 @@ public final class KernelChecks implements AutoCloseable {
                 KernelChecks::backwardQueryPullsScoreGradientsBackToTheQuery));
         checks.add(check("backward_embed + backward_assemble write every gradient element once",
                 KernelChecks::embedAndAssembleWriteEveryGradientElementOnce));
+        // Every other version of a kernel (KernelVariants) against the same float64 reference.
+        for (KernelVariants.Kernel k : KernelVariants.Kernel.values()) {
+            for (String version : k.versions().subList(1, k.versions().size())) {
+                KernelVariants variants = new KernelVariants(java.util.Map.of(k, version));
+                String name = k.kernelOf(version);
+                Body body = switch (k) {
+                    case TABLES_ATTENTION -> KernelChecks::tablesAttentionComputesQueryKeyProductAndScores;
+                    case COLUMN_SUMS -> KernelChecks::scatterAndColumnSumsGiveEveryTokenRowsGradient;
+                    case BACKWARD_QUERY -> KernelChecks::backwardQueryPullsScoreGradientsBackToTheQuery;
+                };
+                checks.add(check(name + " (" + k.kernelName() + ", version " + version + ") against the float64 "
+                        + "reference", variants, body));
+            }
+        }
         for (GrokfastMode mode : GrokfastMode.values()) {
             checks.add(check("adamw_step + epoch_advance bit-identical to the Java optimiser, Grokfast " + mode,
                     k -> k.optimizerStepIsBitIdenticalToTheJavaOptimiser(mode)));
@@ -85,21 +100,26 @@ public final class KernelChecks implements AutoCloseable {
     }
 
     private static DeviceCheck check(String name, Body body) {
+        return check(name, KernelVariants.DEFAULTS, body);
+    }
+
+    private static DeviceCheck check(String name, KernelVariants variants, Body body) {
         return DeviceCheck.of(name, (target, verdict) -> {
-            try (KernelChecks k = new KernelChecks(target.device(), verdict)) {
+            try (KernelChecks k = new KernelChecks(target.device(), verdict, variants)) {
                 body.run(k);
             }
         });
     }
 
-    private KernelChecks(Device device, Verdict verdict) {
+    private KernelChecks(Device device, Verdict verdict, KernelVariants variants) {
         this.device = device;
         this.verdict = verdict;
+        this.variants = variants;
         RunConfig config = TestConfigs.small(7, 16, 2, 24);
         layout = new ParamLayout(config);
         s = Shape.of(layout);
         ws = new Workspace(device, new Workspace.Spec(s, MODELS, N, N_TRAIN, true, GrokfastMode.NONE, 1, 4));
-        passes = new ModelPasses(ws, Launcher.plain(device));
+        passes = new ModelPasses(ws, Launcher.plain(device), variants);
         for (int z = 0; z < MODELS; z++) {
             examples[z] = io.jgrok.engine.cpu.RandomWeights.examples(s.p(), N, rnd);
             device.copyToDevice(ws.at(Buf.EXAMPLES, z), examples[z], 0, N);
@@ -792,7 +812,7 @@ public final class KernelChecks implements AutoCloseable {
         });
         int window = mode == GrokfastMode.MA ? 3 : 1;
         ws = new Workspace(device, new Workspace.Spec(s, MODELS, N, N_TRAIN, true, mode, window, 8));
-        passes = new ModelPasses(ws, Launcher.plain(device));
+        passes = new ModelPasses(ws, Launcher.plain(device), variants);
         int size = s.size();
         TrainableRanges trainable = TrainableRanges.of(config, layout);
         float[][] params = new float[MODELS][];

@@ -33,23 +33,39 @@ final class ModelPasses {
     private final long ms;
     private final int n;
     private final LossFunction loss;
+    private final KernelVariants variants;
 
-    /** Passes with the paper's softmax cross-entropy. */
+    /** Passes with the paper's softmax cross-entropy and the kernel versions chosen by JGROK_KERNELS. */
     ModelPasses(Workspace ws, Launcher launcher) {
-        this(ws, launcher, LossFunction.SOFTMAX);
+        this(ws, launcher, LossFunction.SOFTMAX, KernelVariants.selected());
     }
 
+    /** With the kernel versions chosen by JGROK_KERNELS ({@link KernelVariants#selected()}). */
     ModelPasses(Workspace ws, Launcher launcher, LossFunction loss) {
+        this(ws, launcher, loss, KernelVariants.selected());
+    }
+
+    /** With the paper's softmax cross-entropy. */
+    ModelPasses(Workspace ws, Launcher launcher, KernelVariants variants) {
+        this(ws, launcher, LossFunction.SOFTMAX, variants);
+    }
+
+    ModelPasses(Workspace ws, Launcher launcher, LossFunction loss, KernelVariants variants) {
         this.ws = ws;
         this.s = ws.shape();
         this.l = launcher;
         this.ms = ws.stride();
         this.n = ws.models();
         this.loss = loss;
+        this.variants = variants;
     }
 
     Launcher launcher() {
         return l;
+    }
+
+    KernelVariants variants() {
+        return variants;
     }
 
     private DevicePtr p(Buf b) {
@@ -80,12 +96,14 @@ final class ModelPasses {
                         .ptr(p(Buf.WINU)).i64(ms).i32(s.p()).i32(s.d()).i32(s.heads()).i32(s.dMlp()).i32(s.nOut()));
     }
 
+    /** tables_attention or tables_attention_warp: the same grid, shared memory and arguments. */
     void tablesAttention() {
+        KernelVariants.Kernel k = KernelVariants.Kernel.TABLES_ATTENTION;
         int smem = 4 * (2 * s.d() + s.d() * s.heads());
-        l.launch("tables: q, kq, scores", "tables_attention", grid(ceil(s.rows(), SCORE_ROWS)), Dim3.of(THREADS),
-                smem, KernelArgs.of().ptr(p(Buf.PARAMS)).ptr(p(Buf.LAYOUT)).ptr(p(Buf.X)).ptr(p(Buf.Q))
-                        .ptr(p(Buf.KQ)).ptr(p(Buf.S)).i64(ms).i32(s.p()).i32(s.d()).i32(s.heads())
-                        .f32(s.attentionScale()).i32(SCORE_ROWS));
+        l.launch("tables: q, kq, scores" + variants.labelSuffix(k), variants.kernelName(k),
+                grid(ceil(s.rows(), SCORE_ROWS)), Dim3.of(THREADS), smem, KernelArgs.of().ptr(p(Buf.PARAMS))
+                        .ptr(p(Buf.LAYOUT)).ptr(p(Buf.X)).ptr(p(Buf.Q)).ptr(p(Buf.KQ)).ptr(p(Buf.S)).i64(ms)
+                        .i32(s.p()).i32(s.d()).i32(s.heads()).f32(s.attentionScale()).i32(SCORE_ROWS));
     }
 
     /** V = X WVcat; WOX[h] = W_O[h] WinU; WOU = W_out W_U; T[., h] = V[., h] WOX[h]. */
@@ -197,12 +215,16 @@ final class ModelPasses {
         int w = s.width();
         int h = s.heads();
         int splits = Workspace.splits(nTrain);
-        l.launch("backward: '=' rows and column sums", "column_sums",
-                new Dim3((int) ceil(w, THREADS), splits, n), Dim3.of(THREADS), 0,
+        KernelVariants.Kernel k = KernelVariants.Kernel.COLUMN_SUMS;
+        String suffix = variants.labelSuffix(k);
+        // column_sums: a thread per column; column_sums_warp: 32 columns x 8 row groups per block (the same output)
+        int columnsPerBlock = variants.version(k).equals("warp") ? 32 : THREADS;
+        l.launch("backward: '=' rows and column sums" + suffix, variants.kernelName(k),
+                new Dim3((int) ceil(w, columnsPerBlock), splits, n), Dim3.of(THREADS), 0,
                 KernelArgs.of().ptr(p(Buf.ALPHA)).ptr(p(Buf.DACT)).ptr(p(Buf.PART)).i64(ms).i32(nTrain).i32(h)
                         .i32(w).i32(Workspace.SPLIT_ROWS));
         long slice = (long) (h + 1) * w;
-        l.launch("backward: '=' rows and column sums (split sum)", "splitk_reduce",
+        l.launch("backward: '=' rows and column sums (split sum)" + suffix, "splitk_reduce",
                 new Dim3((int) Math.min(ceil(slice, THREADS), 1024), 1, n), Dim3.of(THREADS), 0,
                 KernelArgs.of().ptr(p(Buf.DT).floatAt((long) 2 * s.p() * h * w)).i32(w).i64(ms).ptr(p(Buf.PART))
                         .i64(ms).i32(h + 1).i32(w).i32(splits).f32(0f));
@@ -251,9 +273,16 @@ final class ModelPasses {
                 .c(p(Buf.DWU2), v).models(n, ms).launch(l, "backward: W_out^T dWOU");
     }
 
+    /** backward_query or backward_query_warp (its partial sums need more shared memory): the same arguments. */
     void backwardQuery() {
+        KernelVariants.Kernel k = KernelVariants.Kernel.BACKWARD_QUERY;
         int smem = 4 * (s.d() * s.heads() + s.d());
-        l.launch("backward: query side", "backward_query", grid(1), Dim3.of(THREADS), smem,
+        if (variants.version(k).equals("warp")) {
+            int groups = Math.max(1, 8 / (int) ceil(s.d(), 32));  // see backward_query_warp.cu
+            smem = 4 * (groups * s.d() * s.heads() + s.d() * s.heads() + groups * s.d() + s.d());
+        }
+        l.launch("backward: query side" + variants.labelSuffix(k), variants.kernelName(k), grid(1), Dim3.of(THREADS),
+                smem,
                 KernelArgs.of().ptr(p(Buf.PARAMS)).ptr(p(Buf.LAYOUT)).ptr(p(Buf.X)).ptr(p(Buf.DSCORES))
                         .ptr(sums()).ptr(p(Buf.DKQ)).ptr(p(Buf.DQ)).ptr(p(Buf.DXEQ)).ptr(p(Buf.DBOUT)).i64(ms)
                         .i32(s.p()).i32(s.d()).i32(s.heads()).i32(s.dMlp()).i32(s.nOut()).f32(s.attentionScale()));
