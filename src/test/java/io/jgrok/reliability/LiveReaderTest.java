@@ -3,6 +3,7 @@ package io.jgrok.reliability;
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import io.jgrok.InProcessCli;
 import io.jgrok.io.Checkpoints;
 import io.jgrok.io.History;
 import io.jgrok.io.RunDirectory;
@@ -74,15 +75,15 @@ class LiveReaderTest {
         }
 
         // figures says so too (here before it finds that there is no analysis to draw yet).
-        CliRun.Result figures = CliRun.run("figures", dir.root().toString());
+        InProcessCli.Result figures = InProcessCli.run("figures", dir.root().toString());
         assertEquals(2, figures.code(), figures.err());
         assertTrue(figures.err().startsWith("jgrok: note: " + dir.root() + " is being trained now (jgrok train, pid "
                 + trainer.pid() + " on host "), figures.err());
         assertTrue(figures.err().contains("jgrok: error: no analysis in " + dir.root()), figures.err());
 
         // analyze: the checkpoints listed at its start, from 0 to the newest then, every one of them.
-        CliRun.Result analysis = CliRun.run("analyze", dir.root().toString(), "--device", "cpu", "--threads", "1",
-                "--quiet");
+        InProcessCli.Result analysis = InProcessCli.run("analyze", dir.root().toString(), "--device", "cpu",
+                "--threads", "1", "--quiet");
         assertEquals(0, analysis.code(), analysis.err());
         assertTrue(analysis.err().contains("jgrok: note: " + dir.root() + " is being trained now (jgrok train, pid "
                 + trainer.pid() + " on host "), analysis.err());

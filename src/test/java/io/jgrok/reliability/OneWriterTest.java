@@ -1,5 +1,6 @@
 package io.jgrok.reliability;
 
+import io.jgrok.InProcessCli;
 import io.jgrok.io.RunDirectory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -72,11 +73,12 @@ class OneWriterTest {
         CliRun.signal(first, "STOP");
         Map<Path, byte[]> before = snapshot(dir);
         String owner = "another jgrok process (jgrok train, pid " + first.pid() + " on host ";
-        assertRefused(CliRun.run(train(dir.root(), FOREVER)), dir.root() + " is being trained by " + owner);
-        assertRefused(CliRun.run("train", "--resume", resume, "--quiet"), dir.root() + " is being trained by " + owner);
-        assertRefused(CliRun.run(train(dir.root(), FOREVER, "--force")), "--force will not delete " + dir.root()
+        assertRefused(InProcessCli.run(train(dir.root(), FOREVER)), dir.root() + " is being trained by " + owner);
+        assertRefused(InProcessCli.run("train", "--resume", resume, "--quiet"), dir.root() + " is being trained by "
+                + owner);
+        assertRefused(InProcessCli.run(train(dir.root(), FOREVER, "--force")), "--force will not delete " + dir.root()
                 + ": it is being trained by " + owner);
-        assertRefused(CliRun.run(train(dir.root(), "10", "--force")), "--force will not delete " + dir.root());
+        assertRefused(InProcessCli.run(train(dir.root(), "10", "--force")), "--force will not delete " + dir.root());
         assertUnchanged(before, dir);
 
         // Killed: the kernel drops its lock with it, and a resumed trainer takes the run over at once.
@@ -87,10 +89,11 @@ class OneWriterTest {
         CliRun.signal(second, "STOP");
         before = snapshot(dir);
         owner = "another jgrok process (jgrok train, pid " + second.pid() + " on host ";
-        assertRefused(CliRun.run("train", "--resume", resume, "--quiet"), dir.root() + " is being trained by " + owner);
-        assertRefused(CliRun.run(train(dir.root(), EPOCHS, "--force")), "--force will not delete " + dir.root()
+        assertRefused(InProcessCli.run("train", "--resume", resume, "--quiet"), dir.root() + " is being trained by "
+                + owner);
+        assertRefused(InProcessCli.run(train(dir.root(), EPOCHS, "--force")), "--force will not delete " + dir.root()
                 + ": it is being trained by " + owner);
-        assertRefused(CliRun.run(train(dir.root(), EPOCHS)), dir.root() + " is being trained by " + owner);
+        assertRefused(InProcessCli.run(train(dir.root(), EPOCHS)), dir.root() + " is being trained by " + owner);
         assertUnchanged(before, dir);
 
         CliRun.signal(second, "CONT");
@@ -103,17 +106,17 @@ class OneWriterTest {
     @Test
     void aRunCanBeTrainedAgainOnceItsOwnerHasFinished() {
         RunDirectory dir = new RunDirectory(tmp.resolve("run"));
-        assertEquals(0, CliRun.run(train(dir.root(), "30")).code());
-        CliRun.Result again = CliRun.run(train(dir.root(), "20", "--force"));
+        assertEquals(0, InProcessCli.run(train(dir.root(), "30")).code());
+        InProcessCli.Result again = InProcessCli.run(train(dir.root(), "20", "--force"));
         assertEquals(0, again.code(), again.err());
-        CliRun.Result extended = CliRun.run("train", "--resume", dir.root().toString(), "--n_epochs", "40",
+        InProcessCli.Result extended = InProcessCli.run("train", "--resume", dir.root().toString(), "--n_epochs", "40",
                 "--quiet");
         assertEquals(0, extended.code(), extended.err());
         assertEquals(40, io.jgrok.io.History.read(dir.history()).size());
     }
 
     /** One line, exit 2, naming the owner: {@code expected} is a prefix of what follows "jgrok: error: ". */
-    private static void assertRefused(CliRun.Result r, String expected) {
+    private static void assertRefused(InProcessCli.Result r, String expected) {
         assertEquals(2, r.code(), r.err());
         String line = r.errorLine();
         assertTrue(line.startsWith("jgrok: error: " + expected), "expected '" + expected + "' in: " + line);

@@ -1,5 +1,6 @@
 package io.jgrok.reliability;
 
+import io.jgrok.InProcessCli;
 import io.jgrok.io.RunDirectory;
 import io.jgrok.sweep.RunRecord;
 import io.jgrok.sweep.RunStatus;
@@ -71,13 +72,13 @@ class SweepAndTrainTest {
         CliRun.waitForCheckpoints(sweeper, run, 3);
         CliRun.signal(sweeper, "STOP");
 
-        CliRun.Result manual = CliRun.run("train", "--resume", run.root().toString(), "--quiet");
+        InProcessCli.Result manual = InProcessCli.run("train", "--resume", run.root().toString(), "--quiet");
         assertEquals(2, manual.code(), manual.err());
         String line = manual.errorLine();
         assertTrue(line.contains(run.root() + " is being trained by another jgrok process (jgrok sweep " + sweep
                 + ", pid " + sweeper.pid() + " on host "), line);
         // The sweep as a whole is held too: a second sweep process is refused.
-        CliRun.Result again = CliRun.run("sweep", spec().toString(), "--out", sweep.toString(), "--quiet");
+        InProcessCli.Result again = InProcessCli.run("sweep", spec().toString(), "--out", sweep.toString(), "--quiet");
         assertEquals(2, again.code(), again.err());
         assertTrue(again.errorLine().contains("another jgrok sweep process is working on " + sweep + " (jgrok sweep "
                 + sweep + ", pid " + sweeper.pid()), again.err());
@@ -95,7 +96,7 @@ class SweepAndTrainTest {
         CliRun.waitForCheckpoints(manual, run, 3);
         CliRun.signal(manual, "STOP");
 
-        CliRun.Result first = CliRun.run("sweep", spec().toString(), "--out", sweep.toString(), "--quiet");
+        InProcessCli.Result first = InProcessCli.run("sweep", spec().toString(), "--out", sweep.toString(), "--quiet");
         assertEquals(130, first.code(), "the sweep did not finish every run: " + first.out() + first.err());
         RunRecord r = SweepIndex.read(SweepIndex.file(sweep, null)).record("run");
         assertEquals(RunStatus.INTERRUPTED, r.status);
@@ -104,7 +105,7 @@ class SweepAndTrainTest {
         assertTrue(r.exitReason.endsWith("the next sweep start resumes it"), r.exitReason);
 
         CliRun.kill(manual);
-        CliRun.Result second = CliRun.run("sweep", spec().toString(), "--out", sweep.toString(), "--quiet");
+        InProcessCli.Result second = InProcessCli.run("sweep", spec().toString(), "--out", sweep.toString(), "--quiet");
         assertEquals(0, second.code(), second.out() + second.err());
         assertEquals(RunStatus.DONE, SweepIndex.read(SweepIndex.file(sweep, null)).record("run").status);
         KillAndResumeTest.assertSameRun(reference, run);
