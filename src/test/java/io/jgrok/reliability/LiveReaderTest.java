@@ -9,6 +9,7 @@ import io.jgrok.io.History;
 import io.jgrok.io.RunDirectory;
 import io.jgrok.train.TrainingLock;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -30,22 +31,8 @@ class LiveReaderTest {
     @TempDir
     Path tmp;
 
-    /** Children started by a test; whatever happens, none outlives it. */
-    private final java.util.List<Process> children = new java.util.ArrayList<>();
-
-    @org.junit.jupiter.api.AfterEach
-    void killChildren() throws InterruptedException {
-        for (Process p : children) {
-            p.destroyForcibly();
-            p.waitFor();
-        }
-    }
-
-    private Process child(String name, String... args) throws java.io.IOException {
-        Process p = ChildJvm.jgrok(tmp, name, args);
-        children.add(p);
-        return p;
-    }
+    @RegisterExtension
+    final ChildProcesses children = new ChildProcesses();
 
     @Test
     void readersOfALiveRunSeeAConsistentSnapshot() throws Exception {
@@ -54,7 +41,7 @@ class LiveReaderTest {
         // Checkpoints every 100 epochs, so that the analysis below has a few dozen of them at most to go through.
         String[] args = OneWriterTest.train(dir.root(), OneWriterTest.FOREVER);
         args[java.util.Arrays.asList(args).indexOf("--checkpoint_every") + 1] = Integer.toString(EVERY);
-        Process trainer = child("trainer", args);
+        Process trainer = children.jgrok(tmp, "trainer", args);
         CliRun.waitForCheckpoints(trainer, dir, 3);
         assertEquals(trainer.pid(), TrainingLock.liveTrainer(dir).orElseThrow().pid(), "a reader sees the trainer");
 

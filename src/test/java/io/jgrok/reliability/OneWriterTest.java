@@ -4,6 +4,7 @@ import io.jgrok.InProcessCli;
 import io.jgrok.io.RunDirectory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -36,22 +37,8 @@ class OneWriterTest {
     @TempDir
     Path tmp;
 
-    /** Children started by a test; whatever happens, none outlives it. */
-    private final java.util.List<Process> children = new java.util.ArrayList<>();
-
-    @org.junit.jupiter.api.AfterEach
-    void killChildren() throws InterruptedException {
-        for (Process p : children) {
-            p.destroyForcibly();
-            p.waitFor();
-        }
-    }
-
-    private Process child(String name, String... args) throws java.io.IOException {
-        Process p = ChildJvm.jgrok(tmp, name, args);
-        children.add(p);
-        return p;
-    }
+    @RegisterExtension
+    final ChildProcesses children = new ChildProcesses();
 
     @BeforeAll
     static void trainReference() throws java.io.IOException {
@@ -68,7 +55,7 @@ class OneWriterTest {
         String resume = dir.root().toString();
 
         // A new run is training: a new run, a --resume and a --force on its directory are refused.
-        Process first = child("first", train(dir.root(), FOREVER));
+        Process first = children.jgrok(tmp, "first", train(dir.root(), FOREVER));
         CliRun.waitForCheckpoints(first, dir, 3);
         CliRun.signal(first, "STOP");
         Map<Path, byte[]> before = snapshot(dir);
@@ -84,7 +71,7 @@ class OneWriterTest {
         // Killed: the kernel drops its lock with it, and a resumed trainer takes the run over at once.
         assertTrue(Files.size(dir.lockFile()) > 0, "a killed owner's record stays in its lock file");
         CliRun.kill(first);
-        Process second = child("second", "train", "--resume", resume, "--n_epochs", EPOCHS, "--quiet");
+        Process second = children.jgrok(tmp, "second", "train", "--resume", resume, "--n_epochs", EPOCHS, "--quiet");
         CliRun.waitForCheckpoints(second, dir, dir.checkpointFiles().size() + 1);
         CliRun.signal(second, "STOP");
         before = snapshot(dir);

@@ -7,6 +7,7 @@ import io.jgrok.sweep.RunStatus;
 import io.jgrok.sweep.SweepIndex;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -30,22 +31,8 @@ class SweepAndTrainTest {
     @TempDir
     Path tmp;
 
-    /** Children started by a test; whatever happens, none outlives it. */
-    private final java.util.List<Process> children = new java.util.ArrayList<>();
-
-    @org.junit.jupiter.api.AfterEach
-    void killChildren() throws InterruptedException {
-        for (Process p : children) {
-            p.destroyForcibly();
-            p.waitFor();
-        }
-    }
-
-    private Process child(String name, String... args) throws java.io.IOException {
-        Process p = ChildJvm.jgrok(tmp, name, args);
-        children.add(p);
-        return p;
-    }
+    @RegisterExtension
+    final ChildProcesses children = new ChildProcesses();
 
     @BeforeAll
     static void trainReference() throws java.io.IOException {
@@ -67,7 +54,7 @@ class SweepAndTrainTest {
     void aManualTrainerIsRefusedTheRunASweepIsTraining() throws Exception {
         Path sweep = tmp.resolve("sweep");
         RunDirectory run = runOf(sweep);
-        Process sweeper = child("sweep", "sweep", spec().toString(), "--out", sweep.toString(),
+        Process sweeper = children.jgrok(tmp, "sweep", "sweep", spec().toString(), "--out", sweep.toString(),
                 "--quiet");
         CliRun.waitForCheckpoints(sweeper, run, 3);
         CliRun.signal(sweeper, "STOP");
@@ -92,7 +79,7 @@ class SweepAndTrainTest {
     void aSweepLeavesARunThatAManualTrainerHoldsAndResumesItLater() throws Exception {
         Path sweep = tmp.resolve("sweep");
         RunDirectory run = runOf(sweep);
-        Process manual = child("manual", OneWriterTest.train(run.root(), OneWriterTest.EPOCHS));
+        Process manual = children.jgrok(tmp, "manual", OneWriterTest.train(run.root(), OneWriterTest.EPOCHS));
         CliRun.waitForCheckpoints(manual, run, 3);
         CliRun.signal(manual, "STOP");
 
