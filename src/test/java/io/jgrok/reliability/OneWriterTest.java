@@ -2,7 +2,6 @@ package io.jgrok.reliability;
 
 import io.jgrok.InProcessCli;
 import io.jgrok.io.RunDirectory;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,18 +31,11 @@ class OneWriterTest {
     /** The length of a child that is stopped by a signal, never by its end. */
     static final String FOREVER = "1000000";
 
-    static RunDirectory reference;
-
     @TempDir
     Path tmp;
 
     @RegisterExtension
     final ChildProcesses children = new ChildProcesses();
-
-    @BeforeAll
-    static void trainReference() throws java.io.IOException {
-        reference = ReferenceRun.get();
-    }
 
     static String[] train(Path out, String epochs, String... extra) {
         return concat(concat(new String[] {"train", "--out", out.toString(), "--n_epochs", epochs}, CONFIG), extra);
@@ -86,7 +78,7 @@ class OneWriterTest {
         CliRun.signal(second, "CONT");
         assertEquals(0, CliRun.exitOf(second), Files.readString(tmp.resolve("second.err")));
         assertFalse(Files.readString(tmp.resolve("second.err")).contains("being trained"));
-        KillAndResumeTest.assertSameRun(reference, dir);
+        KillAndResumeTest.assertSameRun(ReferenceRun.get(), dir);
         assertEquals(0, Files.size(dir.lockFile()), "the lock file is emptied when its owner lets go");
     }
 

@@ -5,7 +5,6 @@ import io.jgrok.io.RunDirectory;
 import io.jgrok.sweep.RunRecord;
 import io.jgrok.sweep.RunStatus;
 import io.jgrok.sweep.SweepIndex;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,18 +25,11 @@ class SweepAndTrainTest {
     static final String SPEC = "{\"p\": 23, \"d_model\": 32, \"n_heads\": 4, \"d_mlp\": 64, \"n_epochs\": "
             + OneWriterTest.EPOCHS + ", \"checkpoint_every\": 20, \"analysis\": \"none\"}";
 
-    static RunDirectory reference;
-
     @TempDir
     Path tmp;
 
     @RegisterExtension
     final ChildProcesses children = new ChildProcesses();
-
-    @BeforeAll
-    static void trainReference() throws java.io.IOException {
-        reference = ReferenceRun.get();
-    }
 
     private Path spec() throws Exception {
         Path spec = tmp.resolve("spec.json");
@@ -72,7 +64,7 @@ class SweepAndTrainTest {
 
         CliRun.signal(sweeper, "CONT");
         assertEquals(0, CliRun.exitOf(sweeper), Files.readString(tmp.resolve("sweep.err")));
-        KillAndResumeTest.assertSameRun(reference, run);
+        KillAndResumeTest.assertSameRun(ReferenceRun.get(), run);
     }
 
     @Test
@@ -95,7 +87,7 @@ class SweepAndTrainTest {
         InProcessCli.Result second = InProcessCli.run("sweep", spec().toString(), "--out", sweep.toString(), "--quiet");
         assertEquals(0, second.code(), second.out() + second.err());
         assertEquals(RunStatus.DONE, SweepIndex.read(SweepIndex.file(sweep, null)).record("run").status);
-        KillAndResumeTest.assertSameRun(reference, run);
+        KillAndResumeTest.assertSameRun(ReferenceRun.get(), run);
         assertEquals(0, Files.size(SweepIndex.lockFile(sweep, null)), "the index lock is empty once the sweep ends");
         assertTrue(SweepIndex.lockFile(sweep, null).getFileName().toString().startsWith("."), "and hidden");
     }
