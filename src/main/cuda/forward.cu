@@ -165,6 +165,40 @@ __device__ __forceinline__ double stablemax_s(double x) {
 __device__ __forceinline__ double stablemax_ds(double x, double sx) {
     return x >= 0.0 ? 1.0 : sx * sx;
 }
+
+// What both cross-entropy kernels do first (they are two kernels only to keep ptxas from spilling; see
+// cross_entropy_stablemax): this model's pointers, the lane's example row i and whether it is active (lanes past rowEnd
+// shadow the last row, so that shuffles stay full-warp, and return after the last shuffle), and that row's logits lg,
+// label and RowSums r.
+struct Row {
+    int lane;
+    int i;
+    bool active;
+    const float* lg;
+    int label;
+    RowSums r;
+};
+
+__device__ __forceinline__ Row ce_row(const int*& examples, const float*& logits, float*& dlogits, double*& loss,
+                                      int*& correct, int*& collapsed, long long modelStride, int rowBegin, int rowEnd,
+                                      int p, int V) {
+    examples = model_ptr(examples, modelStride);
+    logits = model_ptr(logits, modelStride);
+    dlogits = model_ptr(dlogits, modelStride);
+    loss = model_ptr(loss, modelStride);
+    correct = model_ptr(correct, modelStride);
+    collapsed = model_ptr(collapsed, modelStride);
+    Row row;
+    row.lane = threadIdx.x % LANES;
+    row.i = rowBegin + blockIdx.x * (blockDim.x / LANES) + threadIdx.x / LANES;
+    row.active = row.i < rowEnd;
+    const int shadow = row.active ? row.i : rowEnd - 1;
+    row.lg = logits + (long long)shadow * V;
+    const int idx = examples[shadow];
+    row.label = (idx / p + idx % p) % p;
+    row.r = row_sums(row.lg, row.lane, p, V, row.label);
+    return row;
+}
 }  // namespace jgrok_ce
 
 // Per example row i of [rowBegin, rowEnd): loss[i] = logsumexp(logits[i]) - logits[i, label] in float64,
@@ -184,20 +218,8 @@ extern "C" __global__ void __launch_bounds__(256) cross_entropy(const int* examp
                                                                 int rowEnd, int trainEnd, int p, int V,
                                                                 double invNTrain) {
     using namespace jgrok_ce;
-    examples = model_ptr(examples, modelStride);
-    logits = model_ptr(logits, modelStride);
-    dlogits = model_ptr(dlogits, modelStride);
-    loss = model_ptr(loss, modelStride);
-    correct = model_ptr(correct, modelStride);
-    collapsed = model_ptr(collapsed, modelStride);
-    const int lane = threadIdx.x % LANES;
-    const int i = rowBegin + blockIdx.x * (blockDim.x / LANES) + threadIdx.x / LANES;
-    const bool active = i < rowEnd;
-    const int row = active ? i : rowEnd - 1;  // inactive lanes shadow a valid row so that shuffles stay full-warp
-    const float* lg = logits + (long long)row * V;
-    const int idx = examples[row];
-    const int label = (idx / p + idx % p) % p;
-    const RowSums r = row_sums(lg, lane, p, V, label);
+    const auto [lane, i, active, lg, label, r] =
+        ce_row(examples, logits, dlogits, loss, correct, collapsed, modelStride, rowBegin, rowEnd, p, V);
     if (!active) {
         return;  // after the last shuffle
     }
@@ -233,20 +255,8 @@ extern "C" __global__ void __launch_bounds__(256) cross_entropy_stablemax(const 
                                                                           int rowEnd, int trainEnd, int p, int V,
                                                                           double invNTrain) {
     using namespace jgrok_ce;
-    examples = model_ptr(examples, modelStride);
-    logits = model_ptr(logits, modelStride);
-    dlogits = model_ptr(dlogits, modelStride);
-    loss = model_ptr(loss, modelStride);
-    correct = model_ptr(correct, modelStride);
-    collapsed = model_ptr(collapsed, modelStride);
-    const int lane = threadIdx.x % LANES;
-    const int i = rowBegin + blockIdx.x * (blockDim.x / LANES) + threadIdx.x / LANES;
-    const bool active = i < rowEnd;
-    const int row = active ? i : rowEnd - 1;  // inactive lanes shadow a valid row so that shuffles stay full-warp
-    const float* lg = logits + (long long)row * V;
-    const int idx = examples[row];
-    const int label = (idx / p + idx % p) % p;
-    const RowSums r = row_sums(lg, lane, p, V, label);
+    const auto [lane, i, active, lg, label, r] =
+        ce_row(examples, logits, dlogits, loss, correct, collapsed, modelStride, rowBegin, rowEnd, p, V);
     double ssum = 0.0;
     for (int v = lane; v < V; v += LANES) {
         ssum += stablemax_s((double)lg[v]);

@@ -51,6 +51,30 @@ __device__ __forceinline__ float grokfast_filter(float g, int i, float* mu, floa
     }
     return g;
 }
+
+// The first half of the step for element i, shared by adamw_step and grad_filter: the epoch's schedule row s (from
+// this model's schedule and state), whether i is in a frozen range, and the gradient there (0 if frozen) through the
+// Grokfast filter. grad points into this model's slab; the other buffers are the kernel's arguments as passed.
+struct Filtered {
+    const float* s;
+    bool frozen;
+    float g;
+};
+
+__device__ __forceinline__ Filtered filtered_gradient(const float* grad, float* gfMu, float* gfRing,
+                                                      const float* schedule, const int* state, const int* info,
+                                                      long long modelStride, int i, int size, int grokfastMode,
+                                                      int window) {
+    schedule = model_ptr(schedule, modelStride);
+    state = model_ptr(state, modelStride);
+    info = model_ptr(info, modelStride);
+    Filtered f;
+    f.s = schedule + (long long)state[STATE_COUNTER] * SCHEDULE_WIDTH;
+    f.frozen = frozen_at(info, i);
+    f.g = grokfast_filter(f.frozen ? 0.0f : grad[i], i, model_ptr(gfMu, modelStride), model_ptr(gfRing, modelStride),
+                          f.s, state, size, grokfastMode, window);
+    return f;
+}
 }  // namespace jgrok_optim
 
 extern "C" __global__ void __launch_bounds__(256) adamw_step(float* params, const float* grad, float* adamM,
@@ -62,18 +86,12 @@ extern "C" __global__ void __launch_bounds__(256) adamw_step(float* params, cons
     grad = model_ptr(grad, modelStride);
     adamM = model_ptr(adamM, modelStride);
     adamV = model_ptr(adamV, modelStride);
-    schedule = model_ptr(schedule, modelStride);
-    state = model_ptr(state, modelStride);
-    info = model_ptr(info, modelStride);
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= size) {
         return;
     }
-    const float* s = schedule + (long long)state[STATE_COUNTER] * SCHEDULE_WIDTH;
-    const bool frozen = jgrok_optim::frozen_at(info, i);
-    float g = frozen ? 0.0f : grad[i];
-    g = jgrok_optim::grokfast_filter(g, i, model_ptr(gfMu, modelStride), model_ptr(gfRing, modelStride), s, state,
-                                     size, grokfastMode, window);
+    const auto [s, frozen, g] = jgrok_optim::filtered_gradient(grad, gfMu, gfRing, schedule, state, info, modelStride,
+                                                               i, size, grokfastMode, window);
     if (frozen) {
         return;
     }
@@ -96,19 +114,13 @@ extern "C" __global__ void __launch_bounds__(256) grad_filter(float* grad, float
                                                               const int* info, long long modelStride, int size,
                                                               int grokfastMode, int window) {
     grad = model_ptr(grad, modelStride);
-    schedule = model_ptr(schedule, modelStride);
-    state = model_ptr(state, modelStride);
-    info = model_ptr(info, modelStride);
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= size) {
         return;
     }
-    const float* s = schedule + (long long)state[STATE_COUNTER] * SCHEDULE_WIDTH;
-    const bool frozen = jgrok_optim::frozen_at(info, i);
-    const float g = jgrok_optim::grokfast_filter(frozen ? 0.0f : grad[i], i, model_ptr(gfMu, modelStride),
-                                                 model_ptr(gfRing, modelStride), s, state, size, grokfastMode,
-                                                 window);
-    grad[i] = frozen ? 0.0f : g;
+    const jgrok_optim::Filtered f = jgrok_optim::filtered_gradient(grad, gfMu, gfRing, schedule, state, info,
+                                                                   modelStride, i, size, grokfastMode, window);
+    grad[i] = f.frozen ? 0.0f : f.g;
 }
 JGROK_REGISTER_KERNEL(grad_filter);
 

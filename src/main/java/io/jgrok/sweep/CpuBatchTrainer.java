@@ -1,10 +1,10 @@
 package io.jgrok.sweep;
 
 import io.jgrok.engine.Engines;
+import io.jgrok.util.Futures;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -68,39 +68,12 @@ public final class CpuBatchTrainer implements BatchTrainer {
                 }));
             }
             for (Future<?> f : futures) {
-                waitFor(f);
+                // Runs stop through their own trainers (SIGINT/SIGTERM): wait until they have checkpointed. A failure
+                // here is a listener's (e.g. the index could not be written): the sweep's problem, not a run's.
+                Futures.awaitUninterruptibly(f, IllegalStateException::new);
             }
         } finally {
             pool.shutdownNow();
-        }
-    }
-
-    private static void waitFor(Future<?> f) {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    f.get();
-                    return;
-                } catch (InterruptedException e) {
-                    // Runs stop through their own trainers (SIGINT/SIGTERM); wait until they have checkpointed.
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    // A listener failed (e.g. the index could not be written): the sweep's problem, not a run's.
-                    Throwable cause = e.getCause();
-                    if (cause instanceof RuntimeException re) {
-                        throw re;
-                    }
-                    if (cause instanceof Error err) {
-                        throw err;
-                    }
-                    throw new IllegalStateException(cause);
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 }

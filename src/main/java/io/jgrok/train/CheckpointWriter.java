@@ -6,9 +6,9 @@ import io.jgrok.io.History;
 import io.jgrok.io.RunDirectory;
 import io.jgrok.io.WriteError;
 import io.jgrok.model.TrainingState;
+import io.jgrok.util.Futures;
 
 import java.io.IOException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -76,33 +76,13 @@ final class CheckpointWriter implements AutoCloseable {
         }
         Future<?> f = pending;
         pending = null;
-        boolean interrupted = false;
         try {
-            while (true) {
-                try {
-                    f.get();
-                    return;
-                } catch (InterruptedException e) {
-                    interrupted = true;  // the files must be complete before the trainer goes on
-                }
-            }
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof WriteError w) {
-                failedEpoch = pendingEpoch;
-                throw w;
-            }
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException("writing checkpoint " + pendingEpoch + " failed: " + cause, cause);
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            // Uninterruptibly: the files must be complete before the trainer goes on.
+            Futures.awaitUninterruptibly(f, cause -> new IllegalStateException("writing checkpoint " + pendingEpoch
+                    + " failed: " + cause, cause));
+        } catch (WriteError w) {
+            failedEpoch = pendingEpoch;
+            throw w;
         }
     }
 

@@ -3,8 +3,8 @@ package io.jgrok.interop;
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import io.jgrok.InProcessCli;
 import io.jgrok.Tolerances;
-import io.jgrok.cli.Main;
 import io.jgrok.data.Split;
 import io.jgrok.engine.cpu.CpuEngine;
 import io.jgrok.io.Checkpoints;
@@ -13,14 +13,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -84,18 +80,7 @@ class TorchExportInteropTest {
     }
 
     private static void cli(String... args) {
-        PrintStream savedOut = System.out;
-        PrintStream savedErr = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = Main.run(args);
-        } finally {
-            System.setOut(savedOut);
-            System.setErr(savedErr);
-        }
-        assertTrue(code == 0, String.join(" ", args) + ": " + err.toString(StandardCharsets.UTF_8));
+        InProcessCli.Result r = InProcessCli.run(args);
+        assertEquals(0, r.code(), String.join(" ", args) + ": " + r.err());
     }
 }

@@ -1,48 +1,17 @@
 package io.jgrok.reliability;
 
-import io.jgrok.cli.Main;
 import io.jgrok.io.RunDirectory;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** The jgrok CLI run in this JVM with its console captured, and the signals the one-writer tests send to children. */
+/** What the one-writer tests do to their child processes: signals, waiting for checkpoints, SIGKILL. */
 final class CliRun {
     private CliRun() {
-    }
-
-    /** Exit status and console of one CLI run. */
-    record Result(int code, String out, String err) {
-        /** The one line on stderr that an error is (asserted to be one line). */
-        String errorLine() {
-            String[] lines = err.strip().split("\n");
-            assertEquals(1, lines.length, "exactly one line on stderr: " + err);
-            assertTrue(lines[0].startsWith("jgrok: error: "), err);
-            return lines[0];
-        }
-    }
-
-    static synchronized Result run(String... args) {
-        PrintStream savedOut = System.out;
-        PrintStream savedErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.run(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(savedOut);
-            System.setErr(savedErr);
-        }
     }
 
     /** Sends a signal by name (STOP, CONT, ...): a stopped process keeps its locks and does nothing. */

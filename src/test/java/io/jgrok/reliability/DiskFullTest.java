@@ -2,6 +2,7 @@ package io.jgrok.reliability;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
+import io.jgrok.InProcessCli;
 import io.jgrok.io.AtomicFiles;
 import io.jgrok.io.Checkpoints;
 import io.jgrok.io.History;
@@ -61,10 +62,10 @@ class DiskFullTest {
     @Test
     void aFullDiskStopsTrainingWithOneLineAndResumeEndsBitIdentical() throws Exception {
         RunDirectory reference = new RunDirectory(tmp.resolve("reference"));
-        assertEquals(0, CliRun.run(train(reference.root())).code());
+        assertEquals(0, InProcessCli.run(train(reference.root())).code());
 
         RunDirectory dir = new RunDirectory(disk.resolve("run"));
-        CliRun.Result full = CliRun.run(train(dir.root()));
+        InProcessCli.Result full = InProcessCli.run(train(dir.root()));
         assertEquals(4, full.code(), full.out() + full.err());
         String line = full.errorLine();
         List<Path> kept = dir.checkpointFiles();
@@ -98,7 +99,7 @@ class DiskFullTest {
 
         // Space freed: the run resumes where it stopped and ends as if the disk had never filled.
         assertEquals(0, sh("mount", "-o", "remount,size=16m", disk.toString()));
-        CliRun.Result resumed = CliRun.run("train", "--resume", dir.root().toString(), "--quiet");
+        InProcessCli.Result resumed = InProcessCli.run("train", "--resume", dir.root().toString(), "--quiet");
         assertEquals(0, resumed.code(), resumed.err());
         KillAndResumeTest.assertSameRun(reference, dir);
         info = new Gson().fromJson(Files.readString(dir.runInfo()), JsonObject.class);
@@ -109,14 +110,14 @@ class DiskFullTest {
     @Test
     void aSweepOnAFullDiskStopsAndTheSameCommandResumesIt() throws Exception {
         RunDirectory reference = new RunDirectory(tmp.resolve("reference"));
-        assertEquals(0, CliRun.run(train(reference.root())).code());
+        assertEquals(0, InProcessCli.run(train(reference.root())).code());
         Path spec = tmp.resolve("spec.json");
         Files.writeString(spec, "{\"p\": 11, \"d_model\": 16, \"n_heads\": 2, \"d_mlp\": 32, \"n_epochs\": 400, "
                 + "\"checkpoint_every\": 20, \"analysis\": \"none\"}");
         Path sweep = disk.resolve("sweep");
         String[] command = {"sweep", spec.toString(), "--out", sweep.toString(), "--quiet"};
 
-        CliRun.Result full = CliRun.run(command);
+        InProcessCli.Result full = InProcessCli.run(command);
         // The run stops (its history no longer fits), is recorded as interrupted, and the sweep goes on to the end:
         // exit 130 (a run was interrupted), or, when the sweep summary does not fit either, exit 4 with one line.
         if (full.code() == WriteError.EXIT_CODE) {
@@ -133,7 +134,7 @@ class DiskFullTest {
         assertTrue(r.exitReason.endsWith("; the next sweep start resumes it"), r.exitReason);
 
         assertEquals(0, sh("mount", "-o", "remount,size=16m", disk.toString()));
-        CliRun.Result resumed = CliRun.run(command);
+        InProcessCli.Result resumed = InProcessCli.run(command);
         assertEquals(0, resumed.code(), resumed.out() + resumed.err());
         KillAndResumeTest.assertSameRun(reference, new RunDirectory(sweep.resolve(SweepIndex.runDir("run"))));
     }

@@ -1,14 +1,11 @@
 package io.jgrok.reliability;
 
-import io.jgrok.cli.Main;
+import io.jgrok.InProcessCli;
 import io.jgrok.io.History;
 import io.jgrok.io.RunDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,20 +20,12 @@ class DivergenceTest {
     @Test
     void absurdLearningRateStopsCleanlyAtTheFirstBadEpoch() {
         Path run = tmp.resolve("run");
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream saved = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            // Warmup makes step 1 a no-op; step 2 moves weights by ~1e29, so epoch 2's logits overflow.
-            code = Main.run(new String[] {"train", "--out", run.toString(), "--p", "7", "--d_model", "8",
+        // Warmup makes step 1 a no-op; step 2 moves weights by ~1e29, so epoch 2's logits overflow.
+        InProcessCli.Result r = InProcessCli.run("train", "--out", run.toString(), "--p", "7", "--d_model", "8",
                 "--n_heads", "2", "--d_mlp", "8", "--n_epochs", "50", "--checkpoint_every", "1", "--lr", "1e30",
-                "--quiet", "--device", "cpu"});
-        } finally {
-            System.setErr(saved);
-        }
-        String text = err.toString(StandardCharsets.UTF_8);
-        assertEquals(3, code, text);
+                "--quiet", "--device", "cpu");
+        String text = r.err();
+        assertEquals(3, r.code(), text);
         RunDirectory dir = new RunDirectory(run);
         History h = History.read(dir.history());
         long bad = h.epoch(h.size() - 1);

@@ -3,11 +3,13 @@ package io.jgrok.reliability;
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import io.jgrok.InProcessCli;
 import io.jgrok.io.Checkpoints;
 import io.jgrok.io.History;
 import io.jgrok.io.RunDirectory;
 import io.jgrok.train.TrainingLock;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -29,22 +31,8 @@ class LiveReaderTest {
     @TempDir
     Path tmp;
 
-    /** Children started by a test; whatever happens, none outlives it. */
-    private final java.util.List<Process> children = new java.util.ArrayList<>();
-
-    @org.junit.jupiter.api.AfterEach
-    void killChildren() throws InterruptedException {
-        for (Process p : children) {
-            p.destroyForcibly();
-            p.waitFor();
-        }
-    }
-
-    private Process child(String name, String... args) throws java.io.IOException {
-        Process p = ChildJvm.jgrok(tmp, name, args);
-        children.add(p);
-        return p;
-    }
+    @RegisterExtension
+    final ChildProcesses children = new ChildProcesses();
 
     @Test
     void readersOfALiveRunSeeAConsistentSnapshot() throws Exception {
@@ -53,7 +41,7 @@ class LiveReaderTest {
         // Checkpoints every 100 epochs, so that the analysis below has a few dozen of them at most to go through.
         String[] args = OneWriterTest.train(dir.root(), OneWriterTest.FOREVER);
         args[java.util.Arrays.asList(args).indexOf("--checkpoint_every") + 1] = Integer.toString(EVERY);
-        Process trainer = child("trainer", args);
+        Process trainer = children.jgrok(tmp, "trainer", args);
         CliRun.waitForCheckpoints(trainer, dir, 3);
         assertEquals(trainer.pid(), TrainingLock.liveTrainer(dir).orElseThrow().pid(), "a reader sees the trainer");
 
@@ -74,15 +62,15 @@ class LiveReaderTest {
         }
 
         // figures says so too (here before it finds that there is no analysis to draw yet).
-        CliRun.Result figures = CliRun.run("figures", dir.root().toString());
+        InProcessCli.Result figures = InProcessCli.run("figures", dir.root().toString());
         assertEquals(2, figures.code(), figures.err());
         assertTrue(figures.err().startsWith("jgrok: note: " + dir.root() + " is being trained now (jgrok train, pid "
                 + trainer.pid() + " on host "), figures.err());
         assertTrue(figures.err().contains("jgrok: error: no analysis in " + dir.root()), figures.err());
 
         // analyze: the checkpoints listed at its start, from 0 to the newest then, every one of them.
-        CliRun.Result analysis = CliRun.run("analyze", dir.root().toString(), "--device", "cpu", "--threads", "1",
-                "--quiet");
+        InProcessCli.Result analysis = InProcessCli.run("analyze", dir.root().toString(), "--device", "cpu",
+                "--threads", "1", "--quiet");
         assertEquals(0, analysis.code(), analysis.err());
         assertTrue(analysis.err().contains("jgrok: note: " + dir.root() + " is being trained now (jgrok train, pid "
                 + trainer.pid() + " on host "), analysis.err());

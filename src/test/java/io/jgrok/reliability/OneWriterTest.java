@@ -1,8 +1,9 @@
 package io.jgrok.reliability;
 
+import io.jgrok.InProcessCli;
 import io.jgrok.io.RunDirectory;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -30,32 +31,11 @@ class OneWriterTest {
     /** The length of a child that is stopped by a signal, never by its end. */
     static final String FOREVER = "1000000";
 
-    static RunDirectory reference;
-
     @TempDir
     Path tmp;
 
-    /** Children started by a test; whatever happens, none outlives it. */
-    private final java.util.List<Process> children = new java.util.ArrayList<>();
-
-    @org.junit.jupiter.api.AfterEach
-    void killChildren() throws InterruptedException {
-        for (Process p : children) {
-            p.destroyForcibly();
-            p.waitFor();
-        }
-    }
-
-    private Process child(String name, String... args) throws java.io.IOException {
-        Process p = ChildJvm.jgrok(tmp, name, args);
-        children.add(p);
-        return p;
-    }
-
-    @BeforeAll
-    static void trainReference() throws java.io.IOException {
-        reference = ReferenceRun.get();
-    }
+    @RegisterExtension
+    final ChildProcesses children = new ChildProcesses();
 
     static String[] train(Path out, String epochs, String... extra) {
         return concat(concat(new String[] {"train", "--out", out.toString(), "--n_epochs", epochs}, CONFIG), extra);
@@ -67,53 +47,55 @@ class OneWriterTest {
         String resume = dir.root().toString();
 
         // A new run is training: a new run, a --resume and a --force on its directory are refused.
-        Process first = child("first", train(dir.root(), FOREVER));
+        Process first = children.jgrok(tmp, "first", train(dir.root(), FOREVER));
         CliRun.waitForCheckpoints(first, dir, 3);
         CliRun.signal(first, "STOP");
         Map<Path, byte[]> before = snapshot(dir);
         String owner = "another jgrok process (jgrok train, pid " + first.pid() + " on host ";
-        assertRefused(CliRun.run(train(dir.root(), FOREVER)), dir.root() + " is being trained by " + owner);
-        assertRefused(CliRun.run("train", "--resume", resume, "--quiet"), dir.root() + " is being trained by " + owner);
-        assertRefused(CliRun.run(train(dir.root(), FOREVER, "--force")), "--force will not delete " + dir.root()
+        assertRefused(InProcessCli.run(train(dir.root(), FOREVER)), dir.root() + " is being trained by " + owner);
+        assertRefused(InProcessCli.run("train", "--resume", resume, "--quiet"), dir.root() + " is being trained by "
+                + owner);
+        assertRefused(InProcessCli.run(train(dir.root(), FOREVER, "--force")), "--force will not delete " + dir.root()
                 + ": it is being trained by " + owner);
-        assertRefused(CliRun.run(train(dir.root(), "10", "--force")), "--force will not delete " + dir.root());
+        assertRefused(InProcessCli.run(train(dir.root(), "10", "--force")), "--force will not delete " + dir.root());
         assertUnchanged(before, dir);
 
         // Killed: the kernel drops its lock with it, and a resumed trainer takes the run over at once.
         assertTrue(Files.size(dir.lockFile()) > 0, "a killed owner's record stays in its lock file");
         CliRun.kill(first);
-        Process second = child("second", "train", "--resume", resume, "--n_epochs", EPOCHS, "--quiet");
+        Process second = children.jgrok(tmp, "second", "train", "--resume", resume, "--n_epochs", EPOCHS, "--quiet");
         CliRun.waitForCheckpoints(second, dir, dir.checkpointFiles().size() + 1);
         CliRun.signal(second, "STOP");
         before = snapshot(dir);
         owner = "another jgrok process (jgrok train, pid " + second.pid() + " on host ";
-        assertRefused(CliRun.run("train", "--resume", resume, "--quiet"), dir.root() + " is being trained by " + owner);
-        assertRefused(CliRun.run(train(dir.root(), EPOCHS, "--force")), "--force will not delete " + dir.root()
+        assertRefused(InProcessCli.run("train", "--resume", resume, "--quiet"), dir.root() + " is being trained by "
+                + owner);
+        assertRefused(InProcessCli.run(train(dir.root(), EPOCHS, "--force")), "--force will not delete " + dir.root()
                 + ": it is being trained by " + owner);
-        assertRefused(CliRun.run(train(dir.root(), EPOCHS)), dir.root() + " is being trained by " + owner);
+        assertRefused(InProcessCli.run(train(dir.root(), EPOCHS)), dir.root() + " is being trained by " + owner);
         assertUnchanged(before, dir);
 
         CliRun.signal(second, "CONT");
         assertEquals(0, CliRun.exitOf(second), Files.readString(tmp.resolve("second.err")));
         assertFalse(Files.readString(tmp.resolve("second.err")).contains("being trained"));
-        KillAndResumeTest.assertSameRun(reference, dir);
+        KillAndResumeTest.assertSameRun(ReferenceRun.get(), dir);
         assertEquals(0, Files.size(dir.lockFile()), "the lock file is emptied when its owner lets go");
     }
 
     @Test
     void aRunCanBeTrainedAgainOnceItsOwnerHasFinished() {
         RunDirectory dir = new RunDirectory(tmp.resolve("run"));
-        assertEquals(0, CliRun.run(train(dir.root(), "30")).code());
-        CliRun.Result again = CliRun.run(train(dir.root(), "20", "--force"));
+        assertEquals(0, InProcessCli.run(train(dir.root(), "30")).code());
+        InProcessCli.Result again = InProcessCli.run(train(dir.root(), "20", "--force"));
         assertEquals(0, again.code(), again.err());
-        CliRun.Result extended = CliRun.run("train", "--resume", dir.root().toString(), "--n_epochs", "40",
+        InProcessCli.Result extended = InProcessCli.run("train", "--resume", dir.root().toString(), "--n_epochs", "40",
                 "--quiet");
         assertEquals(0, extended.code(), extended.err());
         assertEquals(40, io.jgrok.io.History.read(dir.history()).size());
     }
 
     /** One line, exit 2, naming the owner: {@code expected} is a prefix of what follows "jgrok: error: ". */
-    private static void assertRefused(CliRun.Result r, String expected) {
+    private static void assertRefused(InProcessCli.Result r, String expected) {
         assertEquals(2, r.code(), r.err());
         String line = r.errorLine();
         assertTrue(line.startsWith("jgrok: error: " + expected), "expected '" + expected + "' in: " + line);

@@ -1,5 +1,6 @@
 package io.jgrok.reliability;
 
+import io.jgrok.InProcessCli;
 import io.jgrok.io.RunDirectory;
 
 import java.io.IOException;
@@ -25,7 +26,7 @@ final class ReferenceRun {
             Path dir = Files.createTempDirectory("jgrok-reference-");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
             RunDirectory r = new RunDirectory(dir.resolve("run"));
-            CliRun.Result result = CliRun.run(OneWriterTest.train(r.root(), OneWriterTest.EPOCHS));
+            InProcessCli.Result result = InProcessCli.run(OneWriterTest.train(r.root(), OneWriterTest.EPOCHS));
             assertEquals(0, result.code(), result.err());
             run = r;
         }

@@ -1,13 +1,10 @@
 package io.jgrok.reliability;
 
-import io.jgrok.cli.Main;
+import io.jgrok.InProcessCli;
 import io.jgrok.io.RunDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,19 +21,6 @@ class ResumeFallbackTest {
     @TempDir
     Path tmp;
 
-    private static int run(ByteArrayOutputStream err, String... args) {
-        PrintStream savedOut = System.out;
-        PrintStream savedErr = System.err;
-        System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            return Main.run(args);
-        } finally {
-            System.setOut(savedOut);
-            System.setErr(savedErr);
-        }
-    }
-
     @Test
     void damagedNewestCheckpointIsSkippedAndTheRunEndsTheSame() throws Exception {
         String[] config = {"--p", "7", "--d_model", "8", "--n_heads", "2", "--d_mlp", "8", "--checkpoint_every", "3",
@@ -47,7 +31,7 @@ class ResumeFallbackTest {
             List<String> args = new java.util.ArrayList<>(List.of("train", "--out", dir.toString(), "--n_epochs",
                     "20"));
             args.addAll(List.of(config));
-            assertEquals(0, run(new ByteArrayOutputStream(), args.toArray(String[]::new)));
+            assertEquals(0, InProcessCli.run(args.toArray(String[]::new)).code());
         }
         // Cut the damaged run back to epoch 10, as if it had been killed after writing checkpoint 10 ...
         RunDirectory d = new RunDirectory(damaged);
@@ -62,9 +46,9 @@ class ResumeFallbackTest {
         bytes[bytes.length - 11] ^= 0x40;
         Files.write(newest, bytes);
 
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        assertEquals(0, run(err, "train", "--resume", damaged.toString(), "--quiet"));
-        String text = err.toString(StandardCharsets.UTF_8);
+        InProcessCli.Result resumed = InProcessCli.run("train", "--resume", damaged.toString(), "--quiet");
+        assertEquals(0, resumed.code(), resumed.err());
+        String text = resumed.err();
         assertTrue(text.contains("jgrok: skipping damaged checkpoint: ") && text.contains("checkpoint_epoch_9"), text);
 
         RunDirectory w = new RunDirectory(whole);

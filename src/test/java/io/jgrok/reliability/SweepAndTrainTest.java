@@ -1,11 +1,12 @@
 package io.jgrok.reliability;
 
+import io.jgrok.InProcessCli;
 import io.jgrok.io.RunDirectory;
 import io.jgrok.sweep.RunRecord;
 import io.jgrok.sweep.RunStatus;
 import io.jgrok.sweep.SweepIndex;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -24,32 +25,11 @@ class SweepAndTrainTest {
     static final String SPEC = "{\"p\": 23, \"d_model\": 32, \"n_heads\": 4, \"d_mlp\": 64, \"n_epochs\": "
             + OneWriterTest.EPOCHS + ", \"checkpoint_every\": 20, \"analysis\": \"none\"}";
 
-    static RunDirectory reference;
-
     @TempDir
     Path tmp;
 
-    /** Children started by a test; whatever happens, none outlives it. */
-    private final java.util.List<Process> children = new java.util.ArrayList<>();
-
-    @org.junit.jupiter.api.AfterEach
-    void killChildren() throws InterruptedException {
-        for (Process p : children) {
-            p.destroyForcibly();
-            p.waitFor();
-        }
-    }
-
-    private Process child(String name, String... args) throws java.io.IOException {
-        Process p = ChildJvm.jgrok(tmp, name, args);
-        children.add(p);
-        return p;
-    }
-
-    @BeforeAll
-    static void trainReference() throws java.io.IOException {
-        reference = ReferenceRun.get();
-    }
+    @RegisterExtension
+    final ChildProcesses children = new ChildProcesses();
 
     private Path spec() throws Exception {
         Path spec = tmp.resolve("spec.json");
@@ -66,36 +46,36 @@ class SweepAndTrainTest {
     void aManualTrainerIsRefusedTheRunASweepIsTraining() throws Exception {
         Path sweep = tmp.resolve("sweep");
         RunDirectory run = runOf(sweep);
-        Process sweeper = child("sweep", "sweep", spec().toString(), "--out", sweep.toString(),
+        Process sweeper = children.jgrok(tmp, "sweep", "sweep", spec().toString(), "--out", sweep.toString(),
                 "--quiet");
         CliRun.waitForCheckpoints(sweeper, run, 3);
         CliRun.signal(sweeper, "STOP");
 
-        CliRun.Result manual = CliRun.run("train", "--resume", run.root().toString(), "--quiet");
+        InProcessCli.Result manual = InProcessCli.run("train", "--resume", run.root().toString(), "--quiet");
         assertEquals(2, manual.code(), manual.err());
         String line = manual.errorLine();
         assertTrue(line.contains(run.root() + " is being trained by another jgrok process (jgrok sweep " + sweep
                 + ", pid " + sweeper.pid() + " on host "), line);
         // The sweep as a whole is held too: a second sweep process is refused.
-        CliRun.Result again = CliRun.run("sweep", spec().toString(), "--out", sweep.toString(), "--quiet");
+        InProcessCli.Result again = InProcessCli.run("sweep", spec().toString(), "--out", sweep.toString(), "--quiet");
         assertEquals(2, again.code(), again.err());
         assertTrue(again.errorLine().contains("another jgrok sweep process is working on " + sweep + " (jgrok sweep "
                 + sweep + ", pid " + sweeper.pid()), again.err());
 
         CliRun.signal(sweeper, "CONT");
         assertEquals(0, CliRun.exitOf(sweeper), Files.readString(tmp.resolve("sweep.err")));
-        KillAndResumeTest.assertSameRun(reference, run);
+        KillAndResumeTest.assertSameRun(ReferenceRun.get(), run);
     }
 
     @Test
     void aSweepLeavesARunThatAManualTrainerHoldsAndResumesItLater() throws Exception {
         Path sweep = tmp.resolve("sweep");
         RunDirectory run = runOf(sweep);
-        Process manual = child("manual", OneWriterTest.train(run.root(), OneWriterTest.EPOCHS));
+        Process manual = children.jgrok(tmp, "manual", OneWriterTest.train(run.root(), OneWriterTest.EPOCHS));
         CliRun.waitForCheckpoints(manual, run, 3);
         CliRun.signal(manual, "STOP");
 
-        CliRun.Result first = CliRun.run("sweep", spec().toString(), "--out", sweep.toString(), "--quiet");
+        InProcessCli.Result first = InProcessCli.run("sweep", spec().toString(), "--out", sweep.toString(), "--quiet");
         assertEquals(130, first.code(), "the sweep did not finish every run: " + first.out() + first.err());
         RunRecord r = SweepIndex.read(SweepIndex.file(sweep, null)).record("run");
         assertEquals(RunStatus.INTERRUPTED, r.status);
@@ -104,10 +84,10 @@ class SweepAndTrainTest {
         assertTrue(r.exitReason.endsWith("the next sweep start resumes it"), r.exitReason);
 
         CliRun.kill(manual);
-        CliRun.Result second = CliRun.run("sweep", spec().toString(), "--out", sweep.toString(), "--quiet");
+        InProcessCli.Result second = InProcessCli.run("sweep", spec().toString(), "--out", sweep.toString(), "--quiet");
         assertEquals(0, second.code(), second.out() + second.err());
         assertEquals(RunStatus.DONE, SweepIndex.read(SweepIndex.file(sweep, null)).record("run").status);
-        KillAndResumeTest.assertSameRun(reference, run);
+        KillAndResumeTest.assertSameRun(ReferenceRun.get(), run);
         assertEquals(0, Files.size(SweepIndex.lockFile(sweep, null)), "the index lock is empty once the sweep ends");
         assertTrue(SweepIndex.lockFile(sweep, null).getFileName().toString().startsWith("."), "and hidden");
     }

@@ -1,12 +1,9 @@
 package io.jgrok.sweep;
 
-import io.jgrok.cli.Main;
+import io.jgrok.InProcessCli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -25,21 +22,12 @@ class SweepCommandTest {
     private String out;
     private String err;
 
+    /** Runs the CLI; its stdout and stderr are then in {@link #out} and {@link #err}. */
     private int jgrok(String... args) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        PrintStream savedOut = System.out;
-        PrintStream savedErr = System.err;
-        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-        try {
-            return Main.run(args);
-        } finally {
-            System.setOut(savedOut);
-            System.setErr(savedErr);
-            out = o.toString(StandardCharsets.UTF_8);
-            err = e.toString(StandardCharsets.UTF_8);
-        }
+        InProcessCli.Result r = InProcessCli.run(args);
+        out = r.out();
+        err = r.err();
+        return r.code();
     }
 
     private Path spec(String json) throws Exception {

@@ -1,11 +1,9 @@
 package io.jgrok.sweep;
 
-import io.jgrok.cli.Main;
+import io.jgrok.InProcessCli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,21 +22,11 @@ class SweepNextStepsTest {
         Files.writeString(spec, "{\"p\": 7, \"d_model\": 8, \"n_heads\": 2, \"d_mlp\": 8, \"n_epochs\": 40, "
                 + "\"checkpoint_every\": 20, \"seeds\": \"1..2\", \"weight_decay\": [0.5, 1], \"analysis\": \"none\"}");
         Path dir = tmp.resolve("sweep");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream saved = System.out;
-        PrintStream savedErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = Main.run(new String[] {"sweep", spec.toString(), "--out", dir.toString(), "--quiet"});
-            assertEquals(0, Main.run(new String[] {"figures", dir.toString()}));
-        } finally {
-            System.setOut(saved);
-            System.setErr(savedErr);
-        }
-        String text = out.toString(StandardCharsets.UTF_8);
-        assertEquals(0, code, text);
+        InProcessCli.Result sweep = InProcessCli.run("sweep", spec.toString(), "--out", dir.toString(), "--quiet");
+        InProcessCli.Result figures = InProcessCli.run("figures", dir.toString());
+        assertEquals(0, figures.code(), figures.err());
+        String text = sweep.out();
+        assertEquals(0, sweep.code(), text);
         assertTrue(text.contains("next: ./jgrok figures " + dir + " draws the sweep figures"), text);
         String report = Files.readString(dir.resolve("report.html"), StandardCharsets.UTF_8);
         assertTrue(report.contains("<table class=\"runs\">"), "a table of runs");

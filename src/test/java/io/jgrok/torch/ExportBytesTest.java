@@ -1,5 +1,6 @@
 package io.jgrok.torch;
 
+import io.jgrok.InProcessCli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,8 +22,8 @@ class ExportBytesTest {
     @Test
     void theSameRunGivesTheSameFileWhereverItLies() throws Exception {
         Path run = tmp.resolve("here/run");
-        Fixtures.Cli r = Fixtures.run("import", Fixtures.file("tl_demo.pth").toString(), "--out", run.toString(),
-                "--quiet");
+        InProcessCli.Result r = InProcessCli.run("import", Fixtures.file("tl_demo.pth").toString(), "--out",
+                run.toString(), "--quiet");
         assertEquals(0, r.code(), r.err());
         Path moved = tmp.resolve("elsewhere/copied-run");
         try (Stream<Path> s = Files.walk(run)) {
@@ -37,9 +38,9 @@ class ExportBytesTest {
         }
         Path a = tmp.resolve("a.pth");
         Path b = tmp.resolve("b.pth");
-        assertEquals(0, Fixtures.run("export", run.toString(), "--format", "tl-demo", "--out", a.toString(),
+        assertEquals(0, InProcessCli.run("export", run.toString(), "--format", "tl-demo", "--out", a.toString(),
                 "--quiet").code());
-        assertEquals(0, Fixtures.run("export", moved.toString(), "--format", "tl-demo", "--out", b.toString(),
+        assertEquals(0, InProcessCli.run("export", moved.toString(), "--format", "tl-demo", "--out", b.toString(),
                 "--quiet").code());
         assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
     }

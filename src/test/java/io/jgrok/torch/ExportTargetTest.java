@@ -1,5 +1,6 @@
 package io.jgrok.torch;
 
+import io.jgrok.InProcessCli;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,8 +25,8 @@ class ExportTargetTest {
     @BeforeAll
     static void importOne() {
         run = tmp.resolve("run");
-        Fixtures.Cli r = Fixtures.run("import", Fixtures.file("state_dict_tl.pt").toString(), "--out", run.toString(),
-                "--quiet");
+        InProcessCli.Result r = InProcessCli.run("import", Fixtures.file("state_dict_tl.pt").toString(), "--out",
+                run.toString(), "--quiet");
         assertEquals(0, r.code(), r.err());
     }
 
@@ -34,7 +35,7 @@ class ExportTargetTest {
         all[0] = "export";
         System.arraycopy(args, 0, all, 1, args.length);
         all[args.length + 1] = "--quiet";
-        Fixtures.Cli r = Fixtures.run(all);
+        InProcessCli.Result r = InProcessCli.run(all);
         assertEquals(2, r.code(), r.err());
         String[] lines = r.err().strip().split("\n");
         assertEquals(1, lines.length, r.err());

@@ -1,5 +1,6 @@
 package io.jgrok.torch;
 
+import io.jgrok.InProcessCli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,8 +23,8 @@ class ImportTargetTest {
     Path tmp;
 
     private void assertRefused(Path out, String expected) throws Exception {
-        Fixtures.Cli r = Fixtures.run("import", Fixtures.file("state_dict_tl.pt").toString(), "--out", out.toString(),
-                "--quiet");
+        InProcessCli.Result r = InProcessCli.run("import", Fixtures.file("state_dict_tl.pt").toString(), "--out",
+                out.toString(), "--quiet");
         assertEquals(2, r.code(), "exit code; stderr: " + r.err());
         String[] lines = r.err().strip().split("\n");
         assertEquals(1, lines.length, r.err());
@@ -76,7 +77,7 @@ class ImportTargetTest {
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }
-        Fixtures.Cli r = Fixtures.run("import", Fixtures.file("state_dict_tl.pt").toString(), "--out",
+        InProcessCli.Result r = InProcessCli.run("import", Fixtures.file("state_dict_tl.pt").toString(), "--out",
                 dir.toString(), "--quiet");
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.exists(dir.resolve("config.json")));

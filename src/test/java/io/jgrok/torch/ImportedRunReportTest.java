@@ -1,5 +1,6 @@
 package io.jgrok.torch;
 
+import io.jgrok.InProcessCli;
 import io.jgrok.io.RunDirectory;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,10 +31,10 @@ class ImportedRunReportTest {
             throws Exception {
         Path out = tmp.resolve("run");
         Path file = Fixtures.file(name);
-        assertEquals(0, Fixtures.run("import", file.toString(), "--out", out.toString(), "--quiet").code());
-        Fixtures.Cli a = Fixtures.run("analyze", out.toString(), "--device", "cpu", "--quiet");
+        assertEquals(0, InProcessCli.run("import", file.toString(), "--out", out.toString(), "--quiet").code());
+        InProcessCli.Result a = InProcessCli.run("analyze", out.toString(), "--device", "cpu", "--quiet");
         assertEquals(0, a.code(), a.err());
-        Fixtures.Cli f = Fixtures.run("figures", out.toString());
+        InProcessCli.Result f = InProcessCli.run("figures", out.toString());
         assertEquals(0, f.code(), f.err());
         String report = Files.readString(new RunDirectory(out).report(), StandardCharsets.UTF_8);
         String sha = Importer.sha256(file);

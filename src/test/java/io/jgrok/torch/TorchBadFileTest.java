@@ -1,5 +1,6 @@
 package io.jgrok.torch;
 
+import io.jgrok.InProcessCli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,7 +29,7 @@ class TorchBadFileTest {
         all[args.length + 1] = "--out";
         all[args.length + 2] = out.toString();
         all[args.length + 3] = "--quiet";
-        Fixtures.Cli r = Fixtures.run(all);
+        InProcessCli.Result r = InProcessCli.run(all);
         assertEquals(2, r.code(), "exit code; stderr: " + r.err());
         String[] lines = r.err().strip().split("\n");
         assertEquals(1, lines.length, "one line: " + r.err());
@@ -83,19 +84,19 @@ class TorchBadFileTest {
     void anExistingRunIsKeptUnlessForced() throws Exception {
         Path out = tmp.resolve("kept");
         String f = Fixtures.file("state_dict_tl.pt").toString();
-        assertEquals(0, Fixtures.run("import", f, "--out", out.toString(), "--quiet").code());
+        assertEquals(0, InProcessCli.run("import", f, "--out", out.toString(), "--quiet").code());
         byte[] config = Files.readAllBytes(out.resolve("config.json"));
-        Fixtures.Cli again = Fixtures.run("import", Fixtures.file("paper_training.pth").toString(), "--out",
+        InProcessCli.Result again = InProcessCli.run("import", Fixtures.file("paper_training.pth").toString(), "--out",
                 out.toString(), "--quiet");
         assertEquals(2, again.code());
         assertTrue(again.err().contains("already holds a run"), again.err());
         assertTrue(java.util.Arrays.equals(config, Files.readAllBytes(out.resolve("config.json"))), "untouched");
         // A bad file with --force still leaves the old run as it was.
-        Fixtures.Cli bad = Fixtures.run("import", Fixtures.file("bad_class.pth").toString(), "--out", out.toString(),
-                "--quiet", "--force");
+        InProcessCli.Result bad = InProcessCli.run("import", Fixtures.file("bad_class.pth").toString(), "--out",
+                out.toString(), "--quiet", "--force");
         assertEquals(2, bad.code());
         assertTrue(java.util.Arrays.equals(config, Files.readAllBytes(out.resolve("config.json"))), "untouched");
-        Fixtures.Cli forced = Fixtures.run("import", Fixtures.file("paper_training.pth").toString(), "--out",
+        InProcessCli.Result forced = InProcessCli.run("import", Fixtures.file("paper_training.pth").toString(), "--out",
                 out.toString(), "--quiet", "--force");
         assertEquals(0, forced.code(), forced.err());
         assertEquals(java.util.List.of(new io.jgrok.io.RunDirectory(out).checkpoint(29)),

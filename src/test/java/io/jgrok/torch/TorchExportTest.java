@@ -1,5 +1,6 @@
 package io.jgrok.torch;
 
+import io.jgrok.InProcessCli;
 import io.jgrok.config.RunConfig;
 import io.jgrok.io.Checkpoints;
 import io.jgrok.io.History;
@@ -35,9 +36,9 @@ class TorchExportTest {
     static void train() {
         for (String preset : List.of("paper", "tl-demo")) {
             Path out = tmp.resolve(preset);
-            Fixtures.Cli r = Fixtures.run("train", "--preset", preset, "--p", "11", "--d_model", "16", "--n_heads",
-                    "2", "--d_mlp", "32", "--n_epochs", "25", "--checkpoint_every", "10", "--eval_every", "3",
-                    "--lr", "0.01", "--device", "cpu", "--threads", "1", "--out", out.toString(), "--quiet");
+            InProcessCli.Result r = InProcessCli.run("train", "--preset", preset, "--p", "11", "--d_model", "16",
+                    "--n_heads", "2", "--d_mlp", "32", "--n_epochs", "25", "--checkpoint_every", "10", "--eval_every",
+                    "3", "--lr", "0.01", "--device", "cpu", "--threads", "1", "--out", out.toString(), "--quiet");
             assertEquals(0, r.code(), r.err());
         }
         trained = new RunDirectory(tmp.resolve("paper"));
@@ -48,11 +49,11 @@ class TorchExportTest {
     void tlDemoExportImportsBackBitForBit(String preset) {
         RunDirectory run = new RunDirectory(tmp.resolve(preset));
         Path file = tmp.resolve(preset + "-export.pth");
-        Fixtures.Cli e = Fixtures.run("export", run.root().toString(), "--format", "tl-demo", "--out",
+        InProcessCli.Result e = InProcessCli.run("export", run.root().toString(), "--format", "tl-demo", "--out",
                 file.toString(), "--quiet");
         assertEquals(0, e.code(), e.err());
         RunDirectory back = new RunDirectory(tmp.resolve(preset + "-back"));
-        Fixtures.Cli i = Fixtures.run("import", file.toString(), "--out", back.root().toString(), "--quiet");
+        InProcessCli.Result i = InProcessCli.run("import", file.toString(), "--out", back.root().toString(), "--quiet");
         assertEquals(0, i.code(), i.err());
         assertEquals(run.readConfig().toBuilder().build().toJson(), withAnyDevice(back.readConfig(), run.readConfig())
                 .toJson(), "the run's config comes back");
@@ -74,7 +75,7 @@ class TorchExportTest {
     @CsvSource({"transformer-lens", "paper"})
     void ptExportImportsBackBitForBit(String orientation) {
         Path dir = tmp.resolve("pt-" + orientation);
-        Fixtures.Cli e = Fixtures.run("export", trained.root().toString(), "--format", "pt", "--orientation",
+        InProcessCli.Result e = InProcessCli.run("export", trained.root().toString(), "--format", "pt", "--orientation",
                 orientation, "--out", dir.toString(), "--quiet");
         assertEquals(0, e.code(), e.err());
         for (Path ck : trained.checkpointFiles()) {
@@ -82,8 +83,8 @@ class TorchExportTest {
             Path pt = dir.resolve("checkpoint_epoch_" + epoch + ".pt");
             assertTrue(Files.exists(pt), pt.toString());
             RunDirectory back = new RunDirectory(tmp.resolve("pt-back-" + orientation + "-" + epoch));
-            Fixtures.Cli i = Fixtures.run("import", pt.toString(), "--out", back.root().toString(), "--epoch",
-                    Long.toString(epoch), "--quiet");
+            InProcessCli.Result i = InProcessCli.run("import", pt.toString(), "--out", back.root().toString(),
+                    "--epoch", Long.toString(epoch), "--quiet");
             assertEquals(0, i.code(), i.err());
             assertArrayEquals(Checkpoints.read(ck).state().params(),
                     Checkpoints.read(back.checkpoint(epoch)).state().params(), "checkpoint " + epoch);
@@ -91,7 +92,7 @@ class TorchExportTest {
             assertEquals(orientation.equals("paper") ? 2 : 3,
                     ((TorchTensor) sd.get("blocks.0.attn.W_O")).rank(), "orientation of W_O");
         }
-        Fixtures.Cli again = Fixtures.run("export", trained.root().toString(), "--format", "pt", "--out",
+        InProcessCli.Result again = InProcessCli.run("export", trained.root().toString(), "--format", "pt", "--out",
                 dir.toString(), "--quiet");
         assertEquals(2, again.code(), "existing files are not replaced without --force");
         assertTrue(again.err().contains("use --force"), again.err());
@@ -99,13 +100,13 @@ class TorchExportTest {
 
     @Test
     void badExportRequestsAreOneLineErrors() {
-        Fixtures.Cli r = Fixtures.run("export", trained.root().toString(), "--format", "onnx", "--out", "x");
+        InProcessCli.Result r = InProcessCli.run("export", trained.root().toString(), "--format", "onnx", "--out", "x");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--format must be tl-demo or pt"), r.err());
-        r = Fixtures.run("export", tmp.resolve("nothing").toString(), "--format", "pt", "--out", "x");
+        r = InProcessCli.run("export", tmp.resolve("nothing").toString(), "--format", "pt", "--out", "x");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("does not exist"), r.err());
-        r = Fixtures.run("export", trained.root().toString(), "--format", "tl-demo", "--orientation", "paper",
+        r = InProcessCli.run("export", trained.root().toString(), "--format", "tl-demo", "--orientation", "paper",
                 "--out", "x");
         assertEquals(2, r.code());
     }

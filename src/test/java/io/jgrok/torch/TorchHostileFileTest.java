@@ -1,5 +1,6 @@
 package io.jgrok.torch;
 
+import io.jgrok.InProcessCli;
 import io.jgrok.UserError;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -148,7 +149,7 @@ class TorchHostileFileTest {
         String[] base = {"import", f.toString(), "--out", out.toString(), "--quiet"};
         String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.Arrays.stream(extra))
                 .toArray(String[]::new);
-        Fixtures.Cli r = Fixtures.run(args);
+        InProcessCli.Result r = InProcessCli.run(args);
         assertEquals(2, r.code(), r.err());
         assertEquals(1, r.err().strip().split("\n").length, r.err());
         assertTrue(r.err().contains(expected), "expected '" + expected + "' in: " + r.err());

@@ -3,6 +3,7 @@ package io.jgrok.torch;
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import io.jgrok.InProcessCli;
 import io.jgrok.Tolerances;
 import io.jgrok.config.RunConfig;
 import io.jgrok.config.TestTiming;
@@ -43,7 +44,7 @@ class TorchImportTest {
         String[] base = {"import", Fixtures.file(name).toString(), "--out", out.toString(), "--quiet"};
         String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.Arrays.stream(extra))
                 .toArray(String[]::new);
-        Fixtures.Cli r = Fixtures.run(args);
+        InProcessCli.Result r = InProcessCli.run(args);
         assertEquals(0, r.code(), "import " + name + " failed: " + r.err());
         return new RunDirectory(out);
     }
@@ -170,7 +171,8 @@ class TorchImportTest {
     @Test
     void trainResumeContinuesThePytorchRun() throws Exception {
         RunDirectory run = importFile("paper_training.pth");
-        Fixtures.Cli r = Fixtures.run("train", "--resume", run.root().toString(), "--n_epochs", "35", "--quiet");
+        InProcessCli.Result r = InProcessCli.run("train", "--resume", run.root().toString(), "--n_epochs", "35",
+                "--quiet");
         assertEquals(0, r.code(), r.err());
         assertFalse(r.err().contains("AdamW starts afresh"), "the file has optimizer state");
         JsonObject cont = new Gson().fromJson(Files.readString(Fixtures.file("paper_training.continuation.json")),
@@ -189,7 +191,8 @@ class TorchImportTest {
     @Test
     void resumeWithoutOptimizerStateSaysAdamWStartsAfresh() {
         RunDirectory run = importFile("tl_demo.pth");
-        Fixtures.Cli r = Fixtures.run("train", "--resume", run.root().toString(), "--n_epochs", "32", "--quiet");
+        InProcessCli.Result r = InProcessCli.run("train", "--resume", run.root().toString(), "--n_epochs", "32",
+                "--quiet");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("no optimiser state") && r.err().contains("AdamW starts afresh"), r.err());
         assertEquals(32, History.read(run.history()).size());
@@ -258,10 +261,10 @@ class TorchImportTest {
     @Test
     void importedRunsAnalyseAndPredict() {
         RunDirectory run = importFile("tl_demo.pth");
-        Fixtures.Cli a = Fixtures.run("analyze", run.root().toString(), "--device", "cpu", "--quiet");
+        InProcessCli.Result a = InProcessCli.run("analyze", run.root().toString(), "--device", "cpu", "--quiet");
         assertEquals(0, a.code(), a.err());
         assertTrue(Files.exists(run.analysis().resolve("summary.json")));
-        Fixtures.Cli p = Fixtures.run("predict", "--checkpoint", run.checkpoint(29).toString(), "3", "5");
+        InProcessCli.Result p = InProcessCli.run("predict", "--checkpoint", run.checkpoint(29).toString(), "3", "5");
         assertEquals(0, p.code(), p.err());
         assertTrue(p.out().startsWith("3 + 5 mod 11 = "), p.out());
     }

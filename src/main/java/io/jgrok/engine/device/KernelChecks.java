@@ -1,17 +1,14 @@
 package io.jgrok.engine.device;
 
-import io.jgrok.TestConfigs;
 import io.jgrok.check.DeviceCheck;
 import io.jgrok.check.Verdict;
+import io.jgrok.config.GradProjection;
 import io.jgrok.config.GrokfastMode;
 import io.jgrok.config.RunConfig;
 import io.jgrok.device.Device;
 import io.jgrok.device.DevicePtr;
 import io.jgrok.engine.device.Workspace.Buf;
 import io.jgrok.model.ParamLayout;
-import io.jgrok.optim.AdamW;
-import io.jgrok.optim.Grokfast;
-import io.jgrok.optim.TrainableRanges;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,6 +19,9 @@ import static io.jgrok.Tolerances.FLOAT32_ABS_FLOOR;
 import static io.jgrok.Tolerances.FLOAT32_REL;
 import static io.jgrok.Tolerances.FLOAT64_REL;
 import static io.jgrok.Tolerances.relativeError;
+import static io.jgrok.engine.device.KernelFixture.MODELS;
+import static io.jgrok.engine.device.KernelFixture.N;
+import static io.jgrok.engine.device.KernelFixture.N_TRAIN;
 
 /**
  * Every training kernel alone against a plain float64 reference written here, on fresh random inputs in a
@@ -29,23 +29,21 @@ import static io.jgrok.Tolerances.relativeError;
  * with every output poisoned (0xFF bytes: NaN, or -1 as int) before the launch so that an unwritten element fails,
  * and with elements a kernel must not write checked to still hold the poison. Shapes are small and odd (p = 7,
  * d_model 16, 2 heads of 8, d_mlp 24, 8 logits; 30 examples of which 21 train) so that every bounds check and
- * partial tile is hit. The optimiser kernel is compared bit for bit with the Java AdamW and Grokfast. Run by
- * KernelTest (the emulated device always, a GPU when there is one) and by {@code jgrok gpu-check}.
+ * partial tile is hit ({@link KernelFixture}). The optimiser kernel is compared bit for bit with the Java AdamW and
+ * Grokfast ({@link OptimiserTwin}). Run by KernelTest (the emulated device always, a GPU when there is one) and by
+ * {@code jgrok gpu-check}.
  */
 public final class KernelChecks implements AutoCloseable {
-    private static final int MODELS = 2;
-    private static final int N = 30;
-    private static final int N_TRAIN = 21;
-
-    private final Device device;
+    private final KernelFixture fx;
     private final Verdict verdict;
     private final KernelVariants variants;
-    private Workspace ws;
     private ModelPasses passes;
+    // Short names for the fixture's parts, as the checks use them.
+    private final Device device;
     private final Shape s;
     private final ParamLayout layout;
-    private final Random rnd = new Random(4242);
-    private final int[][] examples = new int[MODELS][];
+    private final Random rnd;
+    private final int[][] examples;
 
     /** Every kernel check, in the order of the epoch (one per GEMM variant and Grokfast mode). */
     public static List<DeviceCheck> all() {
@@ -112,25 +110,21 @@ public final class KernelChecks implements AutoCloseable {
     }
 
     private KernelChecks(Device device, Verdict verdict, KernelVariants variants) {
-        this.device = device;
+        this.fx = new KernelFixture(device, 4242);
         this.verdict = verdict;
         this.variants = variants;
-        RunConfig config = TestConfigs.small(7, 16, 2, 24);
-        layout = new ParamLayout(config);
-        s = Shape.of(layout);
-        ws = new Workspace(device, new Workspace.Spec(s, MODELS, N, N_TRAIN, true, GrokfastMode.NONE, 1, 4));
-        passes = new ModelPasses(ws, Launcher.plain(device), variants);
-        for (int z = 0; z < MODELS; z++) {
-            examples[z] = io.jgrok.engine.cpu.RandomWeights.examples(s.p(), N, rnd);
-            device.copyToDevice(ws.at(Buf.EXAMPLES, z), examples[z], 0, N);
-        }
+        this.device = device;
+        this.s = fx.s;
+        this.layout = fx.layout;
+        this.rnd = fx.rnd;
+        this.examples = fx.examples;
+        passes = new ModelPasses(fx.open(GrokfastMode.NONE, 1, 4), Launcher.plain(device), variants);
+        fx.drawExamples();
     }
 
     @Override
     public void close() {
-        if (ws != null) {
-            ws.close();
-        }
+        fx.close();
     }
 
     // ---- helpers -----------------------------------------------------------------------------------------------
@@ -148,7 +142,7 @@ public final class KernelChecks implements AutoCloseable {
         float[][] out = new float[MODELS][];
         for (int z = 0; z < MODELS; z++) {
             out[z] = random(n, scale);
-            device.copyToDevice(ws.at(b, z), out[z], 0, n);
+            device.copyToDevice(fx.at(b, z), out[z], 0, n);
         }
         return out;
     }
@@ -158,23 +152,8 @@ public final class KernelChecks implements AutoCloseable {
         float[][] out = new float[MODELS][];
         for (int z = 0; z < MODELS; z++) {
             out[z] = io.jgrok.engine.cpu.RandomWeights.floats(layout, rnd, 0.8);
-            device.copyToDevice(ws.at(Buf.PARAMS, z), out[z], 0, out[z].length);
+            device.copyToDevice(fx.at(Buf.PARAMS, z), out[z], 0, out[z].length);
         }
-        return out;
-    }
-
-    private void poison(Buf... bufs) {
-        for (Buf b : bufs) {
-            for (int z = 0; z < MODELS; z++) {
-                DevicePtr p = ws.at(b, z);
-                device.memset(p, 0xFF, p.bytes());
-            }
-        }
-    }
-
-    private float[] get(Buf b, int z, int n) {
-        float[] out = new float[n];
-        device.copyToHost(out, 0, ws.at(b, z), n);
         return out;
     }
 
@@ -197,11 +176,11 @@ public final class KernelChecks implements AutoCloseable {
 
     private void tablesInputsCopyEmbeddingsAndPermuteWeights() {
         float[][] P = fillParams();
-        poison(Buf.X, Buf.WVCAT, Buf.WINU);
+        fx.poison(Buf.X, Buf.WVCAT, Buf.WINU);
         passes.tablesInputs();
         int d = s.d(), p = s.p(), dh = s.dHead(), m = s.dMlp(), v = s.nOut(), w = s.width();
         for (int z = 0; z < MODELS; z++) {
-            float[] x = get(Buf.X, z, s.rows() * d);
+            float[] x = fx.get(Buf.X, z, s.rows() * d);
             for (int r = 0; r < s.rows(); r++) {
                 int token = r < p ? r : r < 2 * p ? r - p : p;
                 int pos = r < p ? 0 : r < 2 * p ? 1 : 2;
@@ -209,8 +188,8 @@ public final class KernelChecks implements AutoCloseable {
                     verdict.equal("X row " + r, P[z][layout.wE + token * d + j] + P[z][layout.wPos + pos * d + j], x[r * d + j]);
                 }
             }
-            float[] wv = get(Buf.WVCAT, z, d * d);
-            float[] wu = get(Buf.WINU, z, d * w);
+            float[] wv = fx.get(Buf.WVCAT, z, d * d);
+            float[] wu = fx.get(Buf.WINU, z, d * w);
             for (int k = 0; k < d; k++) {
                 for (int c = 0; c < d; c++) {
                     verdict.equal("WVcat", P[z][layout.wV + ((c / dh) * d + k) * dh + c % dh], wv[k * d + c]);
@@ -226,7 +205,7 @@ public final class KernelChecks implements AutoCloseable {
     private void tablesAttentionComputesQueryKeyProductAndScores() {
         float[][] P = fillParams();
         float[][] X = fill(Buf.X, s.rows() * s.d(), 1.0);
-        poison(Buf.Q, Buf.KQ, Buf.S);
+        fx.poison(Buf.Q, Buf.KQ, Buf.S);
         passes.tablesAttention();
         int d = s.d(), h = s.heads(), dh = s.dHead(), eq = 2 * s.p();
         double scale = 1.0 / Math.sqrt(dh);
@@ -253,9 +232,9 @@ public final class KernelChecks implements AutoCloseable {
                     }
                 }
             }
-            assertClose("q", q, get(Buf.Q, z, d));
-            assertClose("kq", kq, get(Buf.KQ, z, d * h));
-            assertClose("scores", scores, get(Buf.S, z, s.rows() * h));
+            assertClose("q", q, fx.get(Buf.Q, z, d));
+            assertClose("kq", kq, fx.get(Buf.KQ, z, d * h));
+            assertClose("scores", scores, fx.get(Buf.S, z, s.rows() * h));
         }
     }
 
@@ -264,7 +243,7 @@ public final class KernelChecks implements AutoCloseable {
         float[][] X = fill(Buf.X, s.rows() * s.d(), 1.0);
         float[][] winU = fill(Buf.WINU, s.d() * s.width(), 1.0);
         float[][] T = fill(Buf.T, s.slots() * s.width(), 1.0);
-        poison(Buf.CB);
+        fx.poison(Buf.CB);
         passes.tablesFold();
         int d = s.d(), h = s.heads(), w = s.width(), m = s.dMlp(), eq = 2 * s.p();
         for (int z = 0; z < MODELS; z++) {
@@ -286,8 +265,8 @@ public final class KernelChecks implements AutoCloseable {
                     }
                 }
             }
-            assertClose("cb", cb, get(Buf.CB, z, w));
-            assertClose("folded T", folded, get(Buf.T, z, s.slots() * w));
+            assertClose("cb", cb, fx.get(Buf.CB, z, w));
+            assertClose("folded T", folded, fx.get(Buf.T, z, s.slots() * w));
         }
     }
 
@@ -418,7 +397,7 @@ public final class KernelChecks implements AutoCloseable {
         float[][] S = fill(Buf.S, s.rows() * s.heads(), 2.0);
         float[][] T = fill(Buf.T, s.slots() * s.width(), 1.0);
         float[][] cb = fill(Buf.CB, s.width(), 1.0);
-        poison(Buf.ALPHA, Buf.PRE, Buf.LOGITS);
+        fx.poison(Buf.ALPHA, Buf.PRE, Buf.LOGITS);
         int from = 3;
         int to = 27;
         passes.gather(from, to);
@@ -450,9 +429,9 @@ public final class KernelChecks implements AutoCloseable {
                 System.arraycopy(row, 0, pre, (i - from) * m, m);
                 System.arraycopy(row, m, logits, (i - from) * v, v);
             }
-            float[] gotAlpha = get(Buf.ALPHA, z, N * h * 3);
-            float[] gotPre = get(Buf.PRE, z, N * m);
-            float[] gotLogits = get(Buf.LOGITS, z, N * v);
+            float[] gotAlpha = fx.get(Buf.ALPHA, z, N * h * 3);
+            float[] gotPre = fx.get(Buf.PRE, z, N * m);
+            float[] gotLogits = fx.get(Buf.LOGITS, z, N * v);
             assertClose("alpha", alpha, Arrays.copyOfRange(gotAlpha, from * h * 3, to * h * 3));
             assertClose("pre", pre, Arrays.copyOfRange(gotPre, from * m, to * m));
             assertClose("logits", logits, Arrays.copyOfRange(gotLogits, from * v, to * v));
@@ -468,9 +447,9 @@ public final class KernelChecks implements AutoCloseable {
         for (int z = 0; z < MODELS; z++) {
             logits[z][5 * v + 2] = 50f;
             logits[z][5 * v + 4] = 50f;
-            device.copyToDevice(ws.at(Buf.LOGITS, z), logits[z], 0, N * v);
+            device.copyToDevice(fx.at(Buf.LOGITS, z), logits[z], 0, N * v);
         }
-        poison(Buf.DACT, Buf.LOSS, Buf.CORRECT, Buf.COLLAPSED);
+        fx.poison(Buf.DACT, Buf.LOSS, Buf.CORRECT, Buf.COLLAPSED);
         int from = 2;
         int trainEnd = N_TRAIN;
         int to = N - 1;
@@ -479,19 +458,18 @@ public final class KernelChecks implements AutoCloseable {
             double[] loss = new double[N];
             int[] correct = new int[N];
             float[] dact = new float[N_TRAIN * w];
-            device.copyToHost(loss, 0, ws.at(Buf.LOSS, z), N);
-            device.copyToHost(correct, 0, ws.at(Buf.CORRECT, z), N);
+            device.copyToHost(loss, 0, fx.at(Buf.LOSS, z), N);
+            device.copyToHost(correct, 0, fx.at(Buf.CORRECT, z), N);
             int[] collapsed = new int[N];
-            device.copyToHost(collapsed, 0, ws.at(Buf.COLLAPSED, z), N);
-            device.copyToHost(dact, 0, ws.at(Buf.DACT, z), dact.length);
+            device.copyToHost(collapsed, 0, fx.at(Buf.COLLAPSED, z), N);
+            device.copyToHost(dact, 0, fx.at(Buf.DACT, z), dact.length);
             for (int i = 0; i < N; i++) {
                 if (i < from || i >= to) {
                     verdict.isTrue("row " + i + " must not be written", Double.isNaN(loss[i]) && correct[i] == -1
                             && collapsed[i] == -1);
                     continue;
                 }
-                int idx = examples[z][i];
-                int label = (idx / p + idx % p) % p;
+                int label = fx.label(z, i);
                 double max = Double.NEGATIVE_INFINITY;
                 int argmax = -1;
                 for (int c = 0; c < v; c++) {
@@ -531,17 +509,17 @@ public final class KernelChecks implements AutoCloseable {
                 correct[z][i] = rnd.nextInt(2);
                 collapsed[z][i] = new int[] {0, 1, 3}[rnd.nextInt(3)];  // float64 collapse implies float32's
             }
-            device.copyToDevice(ws.at(Buf.LOSS, z), loss[z], 0, N);
-            device.copyToDevice(ws.at(Buf.CORRECT, z), correct[z], 0, N);
-            device.copyToDevice(ws.at(Buf.COLLAPSED, z), collapsed[z], 0, N);
-            device.copyToDevice(ws.at(Buf.STATE, z), new int[] {2}, 0, 1);  // counter: ring row 2
+            device.copyToDevice(fx.at(Buf.LOSS, z), loss[z], 0, N);
+            device.copyToDevice(fx.at(Buf.CORRECT, z), correct[z], 0, N);
+            device.copyToDevice(fx.at(Buf.COLLAPSED, z), collapsed[z], 0, N);
+            device.copyToDevice(fx.at(Buf.STATE, z), new int[] {2}, 0, 1);  // counter: ring row 2
         }
-        poison(Buf.RING);
+        fx.poison(Buf.RING);
         passes.lossReduce(0, N_TRAIN, N_TRAIN, N);
         passes.lossReduce(-1, -1, 0, 0);  // row 2 again: test columns to NaN, train columns untouched
         for (int z = 0; z < MODELS; z++) {
             double[] ring = new double[4 * width];
-            device.copyToHost(ring, 0, ws.at(Buf.RING, z), ring.length);
+            device.copyToHost(ring, 0, fx.at(Buf.RING, z), ring.length);
             double l = 0;
             int c = 0;
             int c32 = 0;
@@ -580,7 +558,7 @@ public final class KernelChecks implements AutoCloseable {
                 out[z][3 * e + 1] = (float) (b / (a + b + c));
                 out[z][3 * e + 2] = (float) (c / (a + b + c));
             }
-            device.copyToDevice(ws.at(Buf.ALPHA, z), out[z], 0, out[z].length);
+            device.copyToDevice(fx.at(Buf.ALPHA, z), out[z], 0, out[z].length);
         }
         return out;
     }
@@ -589,7 +567,7 @@ public final class KernelChecks implements AutoCloseable {
         float[][] alpha = fillAlpha();
         float[][] T = fill(Buf.T, s.slots() * s.width(), 1.0);
         float[][] dact = fill(Buf.DACT, N_TRAIN * s.width(), 1.0);
-        poison(Buf.DS);
+        fx.poison(Buf.DS);
         passes.backwardScores(N_TRAIN);
         int h = s.heads(), w = s.width(), p = s.p();
         for (int z = 0; z < MODELS; z++) {
@@ -611,7 +589,7 @@ public final class KernelChecks implements AutoCloseable {
                     ds[o + 2] = -alpha[z][o + 2] * wsum;
                 }
             }
-            assertClose("ds", ds, get(Buf.DS, z, N_TRAIN * h * 3));
+            assertClose("ds", ds, fx.get(Buf.DS, z, N_TRAIN * h * 3));
         }
     }
 
@@ -621,10 +599,10 @@ public final class KernelChecks implements AutoCloseable {
         float[][] ds = fill(Buf.DS, N_TRAIN * s.heads() * 3, 1.0);
         for (int z = 0; z < MODELS; z++) {
             TokenLists lists = TokenLists.of(Arrays.copyOf(examples[z], N_TRAIN), s.p());
-            device.copyToDevice(ws.at(Buf.ROW_START, z), lists.rowStart(), 0, lists.rowStart().length);
-            device.copyToDevice(ws.at(Buf.ROW_ITEMS, z), lists.items(), 0, lists.items().length);
+            device.copyToDevice(fx.at(Buf.ROW_START, z), lists.rowStart(), 0, lists.rowStart().length);
+            device.copyToDevice(fx.at(Buf.ROW_ITEMS, z), lists.items(), 0, lists.items().length);
         }
-        poison(Buf.DT, Buf.DSCORES, Buf.PART);
+        fx.poison(Buf.DT, Buf.DSCORES, Buf.PART);
         passes.backwardScatter(N_TRAIN);
         passes.columnSums(N_TRAIN);
         int h = s.heads(), w = s.width(), p = s.p(), rows = s.rows();
@@ -646,8 +624,8 @@ public final class KernelChecks implements AutoCloseable {
                     dT[s.slots() * w + c] += dact[z][i * w + c];
                 }
             }
-            assertClose("dT (token rows, '=' rows, sums)", dT, get(Buf.DT, z, (s.slots() + 1) * w));
-            assertClose("dS", dS, get(Buf.DSCORES, z, rows * h));
+            assertClose("dT (token rows, '=' rows, sums)", dT, fx.get(Buf.DT, z, (s.slots() + 1) * w));
+            assertClose("dS", dS, fx.get(Buf.DSCORES, z, rows * h));
         }
     }
 
@@ -656,7 +634,7 @@ public final class KernelChecks implements AutoCloseable {
         float[][] X = fill(Buf.X, s.rows() * s.d(), 1.0);
         float[][] dS = fill(Buf.DSCORES, s.rows() * s.heads(), 1.0);
         float[][] dT = fill(Buf.DT, (s.slots() + 1) * s.width(), 1.0);
-        poison(Buf.DKQ, Buf.DQ, Buf.DXEQ, Buf.DBOUT);
+        fx.poison(Buf.DKQ, Buf.DQ, Buf.DXEQ, Buf.DBOUT);
         passes.backwardQuery();
         int d = s.d(), h = s.heads(), dh = s.dHead(), m = s.dMlp(), v = s.nOut();
         double scale = 1.0 / Math.sqrt(dh);
@@ -690,10 +668,10 @@ public final class KernelChecks implements AutoCloseable {
                     dxEq[k] += P[z][layout.wQ + ((c / dh) * d + k) * dh + c % dh] * dq[c];
                 }
             }
-            assertClose("dKq", dKq, get(Buf.DKQ, z, d * h));
-            assertClose("dq", dq, get(Buf.DQ, z, d));
-            assertClose("db_out", dbOut, get(Buf.DBOUT, z, d));
-            assertClose("dxEq", dxEq, get(Buf.DXEQ, z, d));
+            assertClose("dKq", dKq, fx.get(Buf.DKQ, z, d * h));
+            assertClose("dq", dq, fx.get(Buf.DQ, z, d));
+            assertClose("db_out", dbOut, fx.get(Buf.DBOUT, z, d));
+            assertClose("dxEq", dxEq, fx.get(Buf.DXEQ, z, d));
         }
     }
 
@@ -715,9 +693,9 @@ public final class KernelChecks implements AutoCloseable {
         float[][] dWout = fill(Buf.DWOUT, m * d, 1.0);
         float[][] dWU2 = fill(Buf.DWU2, d * v, 1.0);
         float[][] dT = fill(Buf.DT, (s.slots() + 1) * w, 1.0);
-        poison(Buf.GRAD);
+        fx.poison(Buf.GRAD);
         passes.backwardEmbed();
-        float[] afterEmbed = get(Buf.GRAD, 0, s.size());
+        float[] afterEmbed = fx.get(Buf.GRAD, 0, s.size());
         passes.backwardAssemble();
         double scale = 1.0 / Math.sqrt(dh);
         int eq = 2 * p;
@@ -771,7 +749,7 @@ public final class KernelChecks implements AutoCloseable {
                     g[layout.wOut + j * d + k] = dWout[z][j * d + k];
                 }
             }
-            float[] grad = get(Buf.GRAD, z, s.size());
+            float[] grad = fx.get(Buf.GRAD, z, s.size());
             assertClose("gradient (gaps must be 0)", g, grad);
             for (int i = 0; i < s.size(); i++) {
                 if (g[i] == 0 && !inTensor(i)) {
@@ -800,74 +778,27 @@ public final class KernelChecks implements AutoCloseable {
 
     /** Five steps of adamw_step + epoch_advance against the Java AdamW and Grokfast, bit for bit. */
     private void optimizerStepIsBitIdenticalToTheJavaOptimiser(GrokfastMode mode) {
-        ws.close();
-        RunConfig config = TestConfigs.with(TestConfigs.small(7, 16, 2, 24), b -> {
-            b.grokfast = mode;
-            b.grokfastWindow = 3;
-            b.grokfastAlpha = 0.9;
-            b.grokfastLambda = 1.5;
-            b.warmupSteps = 3;
-            b.lr = 3e-2;
-            b.trainMlpBiases = false;  // frozen ranges too
-        });
-        int window = mode == GrokfastMode.MA ? 3 : 1;
-        ws = new Workspace(device, new Workspace.Spec(s, MODELS, N, N_TRAIN, true, mode, window, 8));
-        passes = new ModelPasses(ws, Launcher.plain(device), variants);
+        RunConfig config = OptimiserTwin.config(mode, GradProjection.NONE);
+        int window = OptimiserTwin.window(config);
+        passes = new ModelPasses(fx.open(mode, window, 8), Launcher.plain(device), variants);
         int size = s.size();
-        TrainableRanges trainable = TrainableRanges.of(config, layout);
-        float[][] params = new float[MODELS][];
-        float[][] m = new float[MODELS][];
-        float[][] v = new float[MODELS][];
-        Grokfast[] filters = new Grokfast[MODELS];
-        float[] schedule = new float[16 * 5];
+        float[][] start = new float[MODELS][];
         for (int z = 0; z < MODELS; z++) {
-            params[z] = random(size, 0.1);
-            m[z] = new float[size];
-            v[z] = new float[size];
-            filters[z] = Grokfast.restore(config, new float[0][], size);
-            device.copyToDevice(ws.at(Buf.PARAMS, z), params[z], 0, size);
-            device.copyToDevice(ws.at(Buf.ADAM_M, z), m[z], 0, size);
-            device.copyToDevice(ws.at(Buf.ADAM_V, z), v[z], 0, size);
-            device.copyToDevice(ws.at(Buf.INFO, z), DeviceBatch.frozenRanges(config, layout), 0, 4);
-            for (int j = 0; j < 5; j++) {
-                DeviceBatch.scheduleRow(config, j + 1, schedule, 16 * j);
-            }
-            device.copyToDevice(ws.at(Buf.SCHEDULE, z), schedule, 0, schedule.length);
+            start[z] = random(size, 0.1);
         }
-        for (int step = 1; step <= 5; step++) {
+        OptimiserTwin twin = new OptimiserTwin(fx, config, start);
+        for (int step = 1; step <= OptimiserTwin.STEPS; step++) {
             for (int z = 0; z < MODELS; z++) {
-                float[] g = random(size, step == 3 ? 1e-6 : 1e-2);  // tiny gradients once: eps matters
-                device.copyToDevice(ws.at(Buf.GRAD, z), g, 0, size);
-                trainable.maskGradient(g);
-                filters[z].filter(g);
-                AdamW.Scalars sc = AdamW.scalars(config, step);
-                for (int r = 0; r < trainable.count(); r++) {
-                    AdamW.apply(sc, params[z], g, m[z], v[z], trainable.from(r), trainable.to(r));
-                }
+                twin.step(z, step, random(size, step == 3 ? 1e-6 : 1e-2));  // tiny gradients once: eps matters
             }
             passes.optimizerStep(mode, window);
             passes.advance(mode, window);
         }
         for (int z = 0; z < MODELS; z++) {
-            verdict.same("params, model " + z, params[z], get(Buf.PARAMS, z, size));
-            verdict.same("exp_avg, model " + z, m[z], get(Buf.ADAM_M, z, size));
-            verdict.same("exp_avg_sq, model " + z, v[z], get(Buf.ADAM_V, z, size));
-            int[] st = new int[4];
-            device.copyToHost(st, 0, ws.at(Buf.STATE, z), 4);
-            verdict.equal("epoch counter", 5, st[0]);
-            float[][] expected = filters[z].snapshot();
-            if (mode == GrokfastMode.EMA) {
-                verdict.equal("EMA entries", 1, st[1]);
-                verdict.same("Grokfast EMA", expected[0], get(Buf.GF_MU, z, size));
-            } else if (mode == GrokfastMode.MA) {
-                verdict.equal("MA entries", 3, st[1]);
-                for (int i = 0; i < 3; i++) {
-                    int slot = (st[2] + i) % 3;
-                    float[] got = new float[size];
-                    device.copyToHost(got, 0, ws.at(Buf.GF_RING, z).floatAt((long) slot * size), size);
-                    verdict.same("Grokfast MA entry " + i, expected[i], got);
-                }
-            }
+            verdict.same("params, model " + z, twin.params[z], fx.get(Buf.PARAMS, z, size));
+            verdict.same("exp_avg, model " + z, twin.adamM[z], fx.get(Buf.ADAM_M, z, size));
+            verdict.same("exp_avg_sq, model " + z, twin.adamV[z], fx.get(Buf.ADAM_V, z, size));
+            twin.checkGrokfastState(verdict, z, OptimiserTwin.STEPS);
         }
     }
 }

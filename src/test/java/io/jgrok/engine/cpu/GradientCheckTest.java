@@ -7,10 +7,6 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Random;
 
-import static io.jgrok.Tolerances.FINITE_DIFFERENCE_REL;
-import static io.jgrok.Tolerances.FINITE_DIFFERENCE_STEP;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
  * The reference backward pass against central finite differences of the reference loss, in float64, for every
  * parameter of small models on random inputs. (The optimised engine is then checked against this reference in
@@ -39,25 +35,6 @@ class GradientCheckTest {
         Random rnd = new Random(seed);
         double[] params = RandomWeights.doubles(layout, rnd, 0.7);
         int[] examples = RandomWeights.examples(config.p(), 12, rnd);
-        double[] analytic = new double[layout.size()];
-        ref.loss(params, examples, analytic);
-        double maxDiff = 0;
-        double maxGrad = 1e-12;
-        for (ParamLayout.Tensor t : layout.tensors()) {
-            for (int i = t.offset(); i < t.end(); i++) {
-                double saved = params[i];
-                params[i] = saved + FINITE_DIFFERENCE_STEP;
-                double up = ref.loss(params, examples, null);
-                params[i] = saved - FINITE_DIFFERENCE_STEP;
-                double down = ref.loss(params, examples, null);
-                params[i] = saved;
-                double numeric = (up - down) / (2 * FINITE_DIFFERENCE_STEP);
-                maxDiff = Math.max(maxDiff, Math.abs(numeric - analytic[i]));
-                maxGrad = Math.max(maxGrad, Math.abs(numeric));
-            }
-        }
-        double rel = maxDiff / maxGrad;
-        assertTrue(rel < FINITE_DIFFERENCE_REL, "relative gradient error " + rel + " (max |grad| " + maxGrad + ")");
-        assertTrue(maxGrad > 1e-4, "gradient is suspiciously small: " + maxGrad);
+        ReferenceGradientCheck.assertMatchesFiniteDifferences(ref, layout, params, examples);
     }
 }

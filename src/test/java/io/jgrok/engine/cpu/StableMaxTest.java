@@ -106,25 +106,7 @@ class StableMaxTest {
             Random rnd = new Random(config.p());
             double[] params = RandomWeights.doubles(layout, rnd, 0.7);
             int[] examples = RandomWeights.examples(config.p(), 12, rnd);
-            double[] analytic = new double[layout.size()];
-            ref.loss(params, examples, analytic);
-            double maxDiff = 0;
-            double maxGrad = 1e-12;
-            for (ParamLayout.Tensor t : layout.tensors()) {
-                for (int i = t.offset(); i < t.end(); i++) {
-                    double saved = params[i];
-                    params[i] = saved + FINITE_DIFFERENCE_STEP;
-                    double up = ref.loss(params, examples, null);
-                    params[i] = saved - FINITE_DIFFERENCE_STEP;
-                    double down = ref.loss(params, examples, null);
-                    params[i] = saved;
-                    double numeric = (up - down) / (2 * FINITE_DIFFERENCE_STEP);
-                    maxDiff = Math.max(maxDiff, Math.abs(numeric - analytic[i]));
-                    maxGrad = Math.max(maxGrad, Math.abs(numeric));
-                }
-            }
-            assertTrue(maxDiff / maxGrad < FINITE_DIFFERENCE_REL, "relative gradient error " + maxDiff / maxGrad);
-            assertTrue(maxGrad > 1e-4, "gradient is suspiciously small: " + maxGrad);
+            ReferenceGradientCheck.assertMatchesFiniteDifferences(ref, layout, params, examples);
             // The StableMax loss is not the softmax loss of the same logits.
             double softmax = new ReferenceModel(layout).loss(params, examples, null);
             assertTrue(Math.abs(softmax - ref.loss(params, examples, null)) > 1e-3);

@@ -1,8 +1,8 @@
 package io.jgrok.engine.device;
 
+import io.jgrok.InProcessCli;
 import io.jgrok.TestConfigs;
 import io.jgrok.UserError;
-import io.jgrok.cli.Main;
 import io.jgrok.config.RunConfig;
 import io.jgrok.data.Split;
 import io.jgrok.device.CudaProbe;
@@ -97,18 +97,10 @@ class DeviceTrainerTest {
     void deviceCudaWithoutAGpuFailsInOneLineBeforeWritingAnything() {
         assumeFalse(Devices.probeCuda().usable(), "a usable GPU is present: --device cuda would train");
         Path out = tmp.resolve("never");
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream saved = System.err;
-        int code;
-        try {
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            code = Main.run(new String[] {"train", "--device", "cuda", "--n_epochs", "3", "--quiet", "--out",
-                out.toString()});
-        } finally {
-            System.setErr(saved);
-        }
-        String text = err.toString(StandardCharsets.UTF_8);
-        assertEquals(UserError.EXIT_CODE, code);
+        InProcessCli.Result r = InProcessCli.run("train", "--device", "cuda", "--n_epochs", "3", "--quiet", "--out",
+                out.toString());
+        String text = r.err();
+        assertEquals(UserError.EXIT_CODE, r.code());
         assertTrue(text.startsWith("jgrok: error: --device cuda: ") && text.lines().count() == 1, text);
         assertFalse(Files.exists(out), "no run directory may be created");
     }
@@ -156,19 +148,11 @@ class DeviceTrainerTest {
 
     @Test
     void profileFlagPrintsThePerKernelTable() {
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream saved = System.out;
-        int code;
-        try {
-            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            code = Main.run(new String[] {"train", "--p", "11", "--d_model", "16", "--n_heads", "2", "--d_mlp", "24",
-                "--n_epochs", "4", "--device", "emulated", "--profile", "--out",
-                tmp.resolve("profiled").toString()});
-        } finally {
-            System.setOut(saved);
-        }
-        String text = captured.toString(StandardCharsets.UTF_8);
-        assertEquals(0, code, text);
+        InProcessCli.Result r = InProcessCli.run("train", "--p", "11", "--d_model", "16", "--n_heads", "2", "--d_mlp",
+                "24", "--n_epochs", "4", "--device", "emulated", "--profile", "--out",
+                tmp.resolve("profiled").toString());
+        String text = r.out();
+        assertEquals(0, r.code(), text + r.err());
         assertTrue(text.contains("jgrok --profile: per-kernel time of a replayed epoch"), text);
         assertTrue(text.contains("(mean over 3 replayed epochs)"), text);  // epoch 0 is the eager warm-up
         for (String row : List.of("forward: logits += relu(pre) WOU", "backward: dpre = dlogits WOU^T, ReLU mask",

@@ -1,20 +1,16 @@
 package io.jgrok.engine.device;
 
-import io.jgrok.TestConfigs;
+import io.jgrok.check.Verdict;
 import io.jgrok.config.GradProjection;
 import io.jgrok.config.GrokfastMode;
 import io.jgrok.config.LossFunction;
 import io.jgrok.config.RunConfig;
 import io.jgrok.device.Device;
-import io.jgrok.device.DevicePtr;
 import io.jgrok.engine.SoftmaxCollapse;
 import io.jgrok.engine.cpu.RandomWeights;
 import io.jgrok.engine.device.Workspace.Buf;
 import io.jgrok.model.ParamLayout;
-import io.jgrok.optim.AdamW;
-import io.jgrok.optim.Grokfast;
 import io.jgrok.optim.OrthogonalGradient;
-import io.jgrok.optim.TrainableRanges;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,7 +26,9 @@ import static io.jgrok.Tolerances.FLOAT32_REL;
 import static io.jgrok.Tolerances.FLOAT32_ROUNDING_REL;
 import static io.jgrok.Tolerances.FLOAT64_REL;
 import static io.jgrok.Tolerances.relativeError;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static io.jgrok.engine.device.KernelFixture.MODELS;
+import static io.jgrok.engine.device.KernelFixture.N;
+import static io.jgrok.engine.device.KernelFixture.N_TRAIN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,64 +42,37 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * rounding (the projection's float64 sums run in another order).
  */
 abstract class StabilityKernelTest {
-    private static final int MODELS = 2;
-    private static final int N = 30;
-    private static final int N_TRAIN = 21;
-
     protected Device device;
-    private Workspace ws;
+    private KernelFixture fx;
     private Shape s;
     private ParamLayout layout;
-    private final Random rnd = new Random(777);
-    private final int[][] examples = new int[MODELS][];
+    private Random rnd;
 
     protected abstract Device openDevice();
 
     @BeforeEach
     void open() {
         device = openDevice();
-        layout = new ParamLayout(TestConfigs.small(7, 16, 2, 24));
-        s = Shape.of(layout);
+        fx = new KernelFixture(device, 777);
+        s = fx.s;
+        layout = fx.layout;
+        rnd = fx.rnd;
     }
 
     private ModelPasses workspace(GrokfastMode mode, int window, LossFunction loss) {
-        if (ws != null) {
-            ws.close();
-        }
-        ws = new Workspace(device, new Workspace.Spec(s, MODELS, N, N_TRAIN, true, mode, window, 8));
-        for (int z = 0; z < MODELS; z++) {
-            examples[z] = RandomWeights.examples(s.p(), N, rnd);
-            device.copyToDevice(ws.at(Buf.EXAMPLES, z), examples[z], 0, N);
-        }
+        Workspace ws = fx.open(mode, window, 8);
+        fx.drawExamples();
         return new ModelPasses(ws, Launcher.plain(device), loss);
     }
 
     @AfterEach
     void close() {
-        if (ws != null) {
-            ws.close();
+        if (fx != null) {
+            fx.close();
         }
         if (device != null) {
             device.close();
         }
-    }
-
-    private void poison(Buf b) {
-        for (int z = 0; z < MODELS; z++) {
-            DevicePtr p = ws.at(b, z);
-            device.memset(p, 0xFF, p.bytes());
-        }
-    }
-
-    private float[] get(Buf b, int z, int n) {
-        float[] out = new float[n];
-        device.copyToHost(out, 0, ws.at(b, z), n);
-        return out;
-    }
-
-    private int label(int z, int row) {
-        int idx = examples[z][row];
-        return (idx / s.p() + idx % s.p()) % s.p();
     }
 
     @Test
@@ -116,17 +87,17 @@ abstract class StabilityKernelTest {
                 logits[z][i] = (float) ((i % 3 == 0 ? 30 : 2) * rnd.nextGaussian());
             }
             logits[z][3 * v] = 0f;  // the branch point of s
-            device.copyToDevice(ws.at(Buf.LOGITS, z), logits[z], 0, N * v);
+            device.copyToDevice(fx.at(Buf.LOGITS, z), logits[z], 0, N * v);
         }
-        poison(Buf.DACT);
-        poison(Buf.LOSS);
+        fx.poison(Buf.DACT);
+        fx.poison(Buf.LOSS);
         passes.crossEntropy(0, N, N_TRAIN, N_TRAIN);
         for (int z = 0; z < MODELS; z++) {
             double[] loss = new double[N];
-            device.copyToHost(loss, 0, ws.at(Buf.LOSS, z), N);
-            float[] dact = get(Buf.DACT, z, N_TRAIN * w);
+            device.copyToHost(loss, 0, fx.at(Buf.LOSS, z), N);
+            float[] dact = fx.get(Buf.DACT, z, N_TRAIN * w);
             for (int i = 0; i < N; i++) {
-                int y = label(z, i);
+                int y = fx.label(z, i);
                 double sum = 0;
                 double[] sv = new double[v];
                 double[] ds = new double[v];
@@ -164,22 +135,22 @@ abstract class StabilityKernelTest {
         float[][] logits = new float[MODELS][N * v];
         for (int z = 0; z < MODELS; z++) {
             for (int i = 0; i < N; i++) {
-                int y = label(z, i);
+                int y = fx.label(z, i);
                 // Tops for which top - gap is exact in float32, so each row sits where the table says.
                 float top = new float[] {0f, 0.5f, -1f, 2f, 1f}[rnd.nextInt(5)];
                 Arrays.fill(logits[z], i * v, (i + 1) * v, top - 1000f);
                 logits[z][i * v + y] = top;
                 logits[z][i * v + (y + 1) % v] = top - gaps[i % gaps.length];
             }
-            device.copyToDevice(ws.at(Buf.LOGITS, z), logits[z], 0, N * v);
+            device.copyToDevice(fx.at(Buf.LOGITS, z), logits[z], 0, N * v);
         }
-        poison(Buf.COLLAPSED);
+        fx.poison(Buf.COLLAPSED);
         passes.crossEntropy(0, N, N_TRAIN, N_TRAIN);
         for (int z = 0; z < MODELS; z++) {
             int[] got = new int[N];
-            device.copyToHost(got, 0, ws.at(Buf.COLLAPSED, z), N);
+            device.copyToHost(got, 0, fx.at(Buf.COLLAPSED, z), N);
             for (int i = 0; i < N; i++) {
-                assertEquals(bits[i % gaps.length], definition(logits[z], i * v, v, label(z, i)),
+                assertEquals(bits[i % gaps.length], definition(logits[z], i * v, v, fx.label(z, i)),
                         "the test's own table, row " + i);
                 assertEquals(bits[i % gaps.length], got[i], "collapse bits of row " + i + " (gap "
                         + gaps[i % gaps.length] + ")");
@@ -216,12 +187,12 @@ abstract class StabilityKernelTest {
             }
             Arrays.fill(params[z], layout.tensor(ParamLayout.B_IN).offset(), layout.tensor(ParamLayout.B_IN).end(),
                     0f);  // a zero tensor, as the biases at initialisation
-            device.copyToDevice(ws.at(Buf.PARAMS, z), params[z], 0, params[z].length);
-            device.copyToDevice(ws.at(Buf.GRAD, z), grads[z], 0, grads[z].length);
+            device.copyToDevice(fx.at(Buf.PARAMS, z), params[z], 0, params[z].length);
+            device.copyToDevice(fx.at(Buf.GRAD, z), grads[z], 0, grads[z].length);
         }
         passes.projectGradient();
         for (int z = 0; z < MODELS; z++) {
-            float[] got = get(Buf.GRAD, z, s.size());
+            float[] got = fx.get(Buf.GRAD, z, s.size());
             float[] expected = grads[z].clone();
             OrthogonalGradient.project(layout, params[z], expected);
             for (ParamLayout.Tensor t : layout.tensors()) {
@@ -256,51 +227,18 @@ abstract class StabilityKernelTest {
     @ParameterizedTest
     @EnumSource(GrokfastMode.class)
     void orthogonalOptimiserStepMatchesTheJavaOptimiser(GrokfastMode mode) {
-        RunConfig config = TestConfigs.with(TestConfigs.small(7, 16, 2, 24), b -> {
-            b.grokfast = mode;
-            b.grokfastWindow = 3;
-            b.grokfastAlpha = 0.9;
-            b.grokfastLambda = 1.5;
-            b.warmupSteps = 3;
-            b.lr = 3e-2;
-            b.trainMlpBiases = false;  // frozen ranges too
-            b.gradProjection = GradProjection.ORTHOGONAL;
-        });
-        int window = mode == GrokfastMode.MA ? 3 : 1;
+        RunConfig config = OptimiserTwin.config(mode, GradProjection.ORTHOGONAL);
+        int window = OptimiserTwin.window(config);
         ModelPasses passes = workspace(mode, window, LossFunction.SOFTMAX);
         int size = s.size();
-        TrainableRanges trainable = TrainableRanges.of(config, layout);
-        float[][] params = new float[MODELS][];
-        float[][] m = new float[MODELS][];
-        float[][] v = new float[MODELS][];
-        Grokfast[] filters = new Grokfast[MODELS];
-        float[] schedule = new float[16 * 5];
+        float[][] start = new float[MODELS][];
         for (int z = 0; z < MODELS; z++) {
-            params[z] = RandomWeights.floats(layout, rnd, 0.3);
-            m[z] = new float[size];
-            v[z] = new float[size];
-            filters[z] = Grokfast.restore(config, new float[0][], size);
-            device.copyToDevice(ws.at(Buf.PARAMS, z), params[z], 0, size);
-            device.copyToDevice(ws.at(Buf.ADAM_M, z), m[z], 0, size);
-            device.copyToDevice(ws.at(Buf.ADAM_V, z), v[z], 0, size);
-            device.copyToDevice(ws.at(Buf.INFO, z), DeviceBatch.frozenRanges(config, layout), 0, 4);
-            device.copyToDevice(ws.at(Buf.STATE, z), new int[4], 0, 4);
-            for (int j = 0; j < 5; j++) {
-                DeviceBatch.scheduleRow(config, j + 1, schedule, 16 * j);
-            }
-            device.copyToDevice(ws.at(Buf.SCHEDULE, z), schedule, 0, schedule.length);
+            start[z] = RandomWeights.floats(layout, rnd, 0.3);
         }
-        for (int step = 1; step <= 5; step++) {
+        OptimiserTwin twin = new OptimiserTwin(fx, config, start);
+        for (int step = 1; step <= OptimiserTwin.STEPS; step++) {
             for (int z = 0; z < MODELS; z++) {
-                float[] g = RandomWeights.floats(layout, rnd, 0.01);
-                device.copyToDevice(ws.at(Buf.GRAD, z), g, 0, size);
-                trainable.maskGradient(g);
-                filters[z].filter(g);
-                OrthogonalGradient.project(layout, params[z], g);
-                AdamW.Scalars sc = AdamW.scalars(config, step);
-                for (int r = 0; r < trainable.count(); r++) {
-                    AdamW.apply(sc, params[z], g, m[z], v[z], trainable.from(r), trainable.to(r));
-                }
+                twin.step(z, step, RandomWeights.floats(layout, rnd, 0.01));
             }
             passes.optimizerStep(mode, window, GradProjection.ORTHOGONAL);
             passes.advance(mode, window);
@@ -308,10 +246,10 @@ abstract class StabilityKernelTest {
             // bit; each step is compared, then both carry on from the device's state, so that every step is tested
             // on its own rather than an accumulated drift.
             for (int z = 0; z < MODELS; z++) {
-                float[][] mine = {params[z], m[z], v[z]};
+                float[][] mine = {twin.params[z], twin.adamM[z], twin.adamV[z]};
                 Buf[] bufs = {Buf.PARAMS, Buf.ADAM_M, Buf.ADAM_V};
                 for (int k = 0; k < 3; k++) {
-                    float[] got = get(bufs[k], z, size);
+                    float[] got = fx.get(bufs[k], z, size);
                     double err = relativeError(got, mine[k], 0);
                     assertTrue(err < FLOAT32_FEW_ULPS_REL, bufs[k] + " after step " + step + ", model " + z + ": "
                             + err);
@@ -320,22 +258,10 @@ abstract class StabilityKernelTest {
             }
         }
         for (int z = 0; z < MODELS; z++) {
-            float[][] expected = filters[z].snapshot();
-            if (mode == GrokfastMode.EMA) {
-                assertArrayEquals(expected[0], get(Buf.GF_MU, z, size), "Grokfast EMA, bit for bit");
-            } else if (mode == GrokfastMode.MA) {
-                int[] st = new int[4];
-                device.copyToHost(st, 0, ws.at(Buf.STATE, z), 4);
-                assertEquals(3, st[1], "MA entries");
-                for (int i = 0; i < 3; i++) {
-                    float[] got = new float[size];
-                    device.copyToHost(got, 0, ws.at(Buf.GF_RING, z).floatAt((long) ((st[2] + i) % 3) * size), size);
-                    assertArrayEquals(expected[i], got, "Grokfast MA entry " + i + ", bit for bit");
-                }
-            }
+            twin.checkGrokfastState(new Verdict(), z, OptimiserTwin.STEPS);  // bit for bit; fails as an assertion
             ParamLayout.Tensor bIn = layout.tensor(ParamLayout.B_IN);
             for (int i = bIn.offset(); i < bIn.end(); i++) {
-                assertEquals(params[z][i], get(Buf.PARAMS, z, size)[i], "frozen b_in unchanged");
+                assertEquals(start[z][i], fx.get(Buf.PARAMS, z, size)[i], "frozen b_in unchanged");
             }
         }
     }
