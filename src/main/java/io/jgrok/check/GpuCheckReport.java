@@ -408,7 +408,7 @@ final class GpuCheckReport {
                     peak("peak_fp32_gflops") / 1000, peak("peak_dram_gbps"), gpu() == null ? "no GPU"
                     : gpu().get("peaks_from")));
         } else {
-            sb.append("FLOP and bytes: the README's counts are for the paper's config; this run measured another, so "
+            sb.append("FLOP and bytes: src/main/cuda/README.md's counts are for the paper's config; this run measured another, so "
                     + "times only\n");
         }
         sb.append('\n');
