@@ -80,7 +80,8 @@ final class SweepFigures {
                 + (left == 0 ? "" : String.format(Locale.ROOT, " \u2014 %d of %d runs not finished, left out", left,
                 all.size()));
         String note = "\u25cf one run; \u00d7 did not grok within " + Style.epochLabel(s.nEpochs(), s.nEpochs())
-                + " epochs (\u00d7 N: N runs); \u25c6 medians, joined by lines (a run that did not grok counts as slowest)"
+                + " epochs (\u00d7 N: N runs); \u25c6 medians, joined by lines (a run that did not grok counts as "
+                + "slowest)"
                 + (groups.length > 1 ? "; colour: " + a.groupName() : "");
         return new Figure(a.name(), a.shortTitle(), a.caption(), 1000, 600, (g, w, h) -> {
             Rectangle2D area = Layout.title(g, title, w, h);
