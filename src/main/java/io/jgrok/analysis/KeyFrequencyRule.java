@@ -52,6 +52,14 @@ public final class KeyFrequencyRule {
                 case EXPLICIT -> "given explicitly";
             };
         }
+
+        /**
+         * The rule that gave the frequencies, for the summary table's "key frequencies (...)": when no neuron is
+         * clustered, the clustered rule hands over to the notebook's, and the table says so.
+         */
+        public String source() {
+            return fallback ? "notebook rule: no neuron clustered" : rule.label() + " rule";
+        }
     }
 
     /**

@@ -22,12 +22,14 @@ public final class SummaryText {
         java.util.List<String[]> rows = new java.util.ArrayList<>();
         rows.add(new String[] {"", "this run", "paper (main run)"});
         KeyFrequencyRule.Choice keys = f.keys();
-        row(rows, "key frequencies (" + keys.rule().label() + " rule)", join(r.keyFrequencies()),
+        row(rows, "key frequencies (" + keys.source() + ")", join(r.keyFrequencies()),
                 join(PaperNumbers.KEY_FREQUENCIES));
-        if (keys.rule() != KeyFrequencyRule.Kind.NOTEBOOK) {
+        // The other rules' answers, where they are not the row above (a fallback is the notebook's rule, and
+        // its clustered answer is empty).
+        if (keys.rule() != KeyFrequencyRule.Kind.NOTEBOOK && !keys.fallback()) {
             row(rows, "  the notebook's rule would give", join(keys.notebook()), "");
         }
-        if (keys.rule() != KeyFrequencyRule.Kind.CLUSTERED || keys.fallback()) {
+        if (keys.rule() != KeyFrequencyRule.Kind.CLUSTERED) {
             row(rows, "  the clustered rule would give", join(keys.clustered()), "");
         }
         row(rows, "neurons with frac_explained >= " + NeuronClusters.THRESHOLD,

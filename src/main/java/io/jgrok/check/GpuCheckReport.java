@@ -408,8 +408,8 @@ final class GpuCheckReport {
                     peak("peak_fp32_gflops") / 1000, peak("peak_dram_gbps"), gpu() == null ? "no GPU"
                     : gpu().get("peaks_from")));
         } else {
-            sb.append("FLOP and bytes: the README's counts are for the paper's config; this run measured another, so "
-                    + "times only\n");
+            sb.append("FLOP and bytes: src/main/cuda/README.md's counts are for the paper's config; this run measured "
+                    + "another, so times only\n");
         }
         sb.append('\n');
         sb.append(String.format(Locale.ROOT, "%-42s %5s %9s %6s %8s %7s %8s %8s %6s %6s %8s %7s%n", "kernel",

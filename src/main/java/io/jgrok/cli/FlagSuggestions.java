@@ -24,21 +24,26 @@ final class FlagSuggestions {
     /**
      * The command's flag nearest to {@code given} (without its dashes; kebab-case counts as snake_case): within an
      * edit distance of about a third of its length, or containing it or contained in it (--fraction and
-     * --train_fraction); null when nothing is that close.
+     * --train_fraction), or near another tool's name for it (--learning_rate for --lr) when no flag is nearer; null
+     * when nothing is that close.
      */
     static String closest(String given, Options options) {
         String g = normalise(given);
         if (g.length() < 2) {
             return null; // one letter is near too many flags to suggest any
         }
-        for (java.util.Map.Entry<String, String> e : SYNONYMS.entrySet()) {
-            if (options.hasLongOption(e.getValue()) && !options.hasLongOption(e.getKey())
-                    && distance(g, e.getKey()) <= (e.getKey().length() > 4 ? 2 : 0)) {
-                return e.getValue();
-            }
-        }
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
+        // Synonyms first, so that a flag only wins over one by being strictly nearer (--treads is --threads, not
+        // "heads").
+        for (java.util.Map.Entry<String, String> e : SYNONYMS.entrySet()) {
+            int d = distance(g, e.getKey());
+            if (options.hasLongOption(e.getValue()) && !options.hasLongOption(e.getKey())
+                    && d <= (e.getKey().length() > 4 ? 2 : 0) && d < bestDistance) {
+                best = e.getValue();
+                bestDistance = d;
+            }
+        }
         for (Option o : options.getOptions()) {
             String name = o.getLongOpt();
             if (name == null) {

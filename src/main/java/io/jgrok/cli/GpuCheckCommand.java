@@ -42,9 +42,9 @@ final class GpuCheckCommand {
         if (cl.hasOption("help")) {
             Cli.printHelp("./jgrok gpu-check [--out DIR] [--device cuda|emulated] [--quick]",
                     "Probe the GPU, run the device checks the tests run (PASS/FAIL with the worst error each), and "
-                            + "measure the paper config: epochs/s, the per-kernel profile against the README's "
-                            + "counts, sweep throughput, a real train run with its checkpoints and the device "
-                            + "analysis of them. At most 8 minutes on an H100/H200.\n\n",
+                            + "measure the paper config: epochs/s, the per-kernel profile against the kernels' "
+                            + "costs and budgets (src/main/cuda/README.md), sweep throughput, a real train run with "
+                            + "its checkpoints and the device analysis of them. At most 8 minutes on an H100/H200.\n\n",
                     options, "\nExit status: 0 every check passed, 1 a check failed or could not run, 2 the device "
                             + "cannot be used (or bad flags).");
             return 0;

@@ -61,7 +61,7 @@ final class TrainCommand {
         o.addOption(Cli.value("beta1", "B", "AdamW beta1 (default 0.9)"));
         o.addOption(Cli.value("beta2", "B", "AdamW beta2 (default 0.98)"));
         o.addOption(Cli.value("adam_eps", "E", "AdamW epsilon (default 1e-8)"));
-        o.addOption(Cli.value("equals_logit", "BOOL", "true: 114 output logits incl. '=' (paper); false: 113 "
+        o.addOption(Cli.value("equals_logit", "BOOL", "true: P + 1 output logits incl. '=' (paper); false: P "
                 + "(tl-demo)"));
         o.addOption(Cli.value("mlp_biases", "MODE", "trained (paper) or frozen at zero (tl-demo)"));
         o.addOption(Cli.value("init_scheme", "NAME", "paper or tl-demo weight init"));

@@ -28,6 +28,12 @@ public final class TrainFlags implements ConfigResolver {
     }
 
     @Override
+    public String nearestFlag(String name) {
+        String near = FlagSuggestions.closest(name, options);
+        return near == null || NOT_IN_SPECS.contains(near) ? null : near;
+    }
+
+    @Override
     public RunConfig resolve(Map<String, String> flags) {
         List<String> args = new ArrayList<>();
         for (Map.Entry<String, String> f : flags.entrySet()) {

@@ -117,6 +117,9 @@ final class ClusterFigures {
             s.setFillColor(colour);
             s.setLineColor(colour.darker());
             s.setLineWidth(0.8f);
+            // A layer without neurons (often "other frequencies" in a small model) draws nothing, so it gets no
+            // legend entry either.
+            s.setShowInLegend(java.util.Arrays.stream(counts[layer]).sum() > 0);
         }
         c.addAnnotation(new Threshold(threshold));
         return c;

@@ -37,8 +37,10 @@ final class RunFigures {
      */
     static Figure notGrokked(Figure f) {
         String c = f.caption();
-        // "Train accuracy ..." reads on as "train accuracy ...", but a name such as "W_L" keeps its capital.
-        boolean word = c.length() > 1 && Character.isUpperCase(c.charAt(0)) && Character.isLowerCase(c.charAt(1));
+        // "Train accuracy ..." and "A few ..." read on as "train accuracy ...", "a few ...", but a name such as
+        // "W_L" keeps its capital.
+        boolean word = c.length() > 1 && Character.isUpperCase(c.charAt(0))
+                && (Character.isLowerCase(c.charAt(1)) || c.startsWith("A "));
         String rest = word ? Character.toLowerCase(c.charAt(0)) + c.substring(1) : c;
         return new Figure(f.name(), f.title(), NOT_GROKKED + rest, f.width(), f.height(), f.painter());
     }

@@ -11,6 +11,8 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.GraphicsEnvironment;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -160,17 +162,33 @@ final class Style {
         if (maxEpoch < 2000 || epoch == 0) {
             return Math.rint(epoch) == epoch ? Long.toString((long) epoch) : String.format(Locale.ROOT, "%.1f", epoch);
         }
-        double k = epoch / 1000.0;
-        String s = Math.rint(k) == k ? Long.toString((long) k) : String.format(Locale.ROOT, "%.1f", k);
-        return s + "k";
+        // Exact: a tick at 250 is "0.25k", not "0.3k".
+        String k = new BigDecimal(Double.toString(epoch)).movePointLeft(3).round(new MathContext(6))
+                .stripTrailingZeros().toPlainString();
+        return k + "k";
     }
 
-    /** Sets the x axis of an epoch chart: range [0, maxEpoch] and thousands labels. */
+    /**
+     * Sets the x axis of an epoch chart: range [0, maxEpoch] and thousands labels. Call it before adding the curves.
+     * XChart ticks an axis whose x values are all evenly spaced (a curve with a point at every epoch, up to
+     * {@link Curves#MAX_POINTS}) at every k-th point, which gave 147-epoch steps labelled "0.1k", "0.3k"; a hidden
+     * series with uneven x values (no line, no legend entry, no y) makes it pick round steps as on any other axis.
+     */
     static void epochAxis(XYChart chart, double maxEpoch) {
+        double max = Math.max(1.0, maxEpoch);
         chart.getStyler().setXAxisMin(0.0);
-        chart.getStyler().setXAxisMax(Math.max(1.0, maxEpoch));
+        chart.getStyler().setXAxisMax(max);
         chart.getStyler().setxAxisTickLabelsFormattingFunction(x -> epochLabel(x, maxEpoch));
+        XYSeries roundTicks = chart.addSeries(ROUND_TICKS, new double[]{0, max / 3, max},
+                new double[]{Double.NaN, Double.NaN, Double.NaN});
+        roundTicks.setShowInLegend(false);
+        roundTicks.setMarker(SeriesMarkers.NONE);
+        roundTicks.setLineStyle(new BasicStroke(0f));
+        roundTicks.setLineColor(new Color(0, 0, 0, 0));
     }
+
+    /** The name of {@link #epochAxis}'s hidden series. */
+    static final String ROUND_TICKS = "\u200bround epoch ticks";
 
     /** Short scientific notation for numbers in text: 2.41e-7, 0.846, 1.4k. */
     static String number(double x) {

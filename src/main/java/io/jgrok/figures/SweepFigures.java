@@ -1,6 +1,7 @@
 package io.jgrok.figures;
 
 import org.knowm.xchart.AnnotationLine;
+import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.XYChart;
@@ -79,7 +80,8 @@ final class SweepFigures {
                 + (left == 0 ? "" : String.format(Locale.ROOT, " \u2014 %d of %d runs not finished, left out", left,
                 all.size()));
         String note = "\u25cf one run; \u00d7 did not grok within " + Style.epochLabel(s.nEpochs(), s.nEpochs())
-                + " epochs; lines: medians (a run that did not grok counts as slowest)"
+                + " epochs (\u00d7 N: N runs); \u25c6 medians, joined by lines (a run that did not grok counts as "
+                + "slowest)"
                 + (groups.length > 1 ? "; colour: " + a.groupName() : "");
         return new Figure(a.name(), a.shortTitle(), a.caption(), 1000, 600, (g, w, h) -> {
             Rectangle2D area = Layout.title(g, title, w, h);
@@ -150,7 +152,30 @@ final class SweepFigures {
             }
         }
         c.addAnnotation(new AnnotationLine(s.nEpochs(), false, false));
+        // Runs that did not grok all sit at n_epochs, one x on top of another: a count under each pile says how
+        // many there are (four runs read as one x otherwise). Under, not beside: the last value is at the
+        // plot's right edge.
+        notGrokkedAt(points).forEach((at, n) -> {
+            if (n > 1) {
+                c.addAnnotation(new AnnotationText(pileLabel(n), at, s.nEpochs() * 0.95, false));
+            }
+        });
         return c;
+    }
+
+    /** How many runs did not grok at each x position, over all groups. */
+    static Map<Integer, Integer> notGrokkedAt(List<GrokPoints> groups) {
+        Map<Integer, Integer> out = new TreeMap<>();
+        for (GrokPoints g : groups) {
+            for (double x : g.notGrokkedX()) {
+                out.merge((int) Math.round(x), 1, Integer::sum);
+            }
+        }
+        return out;
+    }
+
+    static String pileLabel(int runs) {
+        return "\u00d7 " + runs + " runs";
     }
 
     /** The grokking-time points of each group of runs (by the value of {@code group}, ascending), at common x. */

@@ -104,7 +104,7 @@ final class TrainingFigures {
          * for many (a row of ten would run off the figure).
          */
         static void placeLegend(XYChart c) {
-            if (c.getSeriesMap().size() > 5) {
+            if (c.getSeriesMap().values().stream().filter(s -> s.isShowInLegend()).count() > 5) {
                 c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
                 c.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
             }

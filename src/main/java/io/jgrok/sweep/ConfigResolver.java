@@ -13,6 +13,11 @@ public interface ConfigResolver {
     /** The flag's canonical (snake_case) name if a spec may set it, else null. */
     String canonicalFlag(String name);
 
+    /** The flag a spec may set nearest to an unknown key ("lrr": "lr"), or null when none is near. */
+    default String nearestFlag(String name) {
+        return null;
+    }
+
     /** The config of one run; bad values are {@link io.jgrok.UserError}s with one-line messages. */
     RunConfig resolve(Map<String, String> flags);
 }

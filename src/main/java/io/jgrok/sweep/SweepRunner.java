@@ -350,15 +350,24 @@ public final class SweepRunner {
                 r.analysisError = aError;
                 r.finished = Instant.now().toString();
             });
-            say(String.format(Locale.ROOT, "jgrok sweep: %s done: %d epochs, groks at %s (acc >= %.0f%%) / %s "
-                            + "(loss < %s)%s", job.name(), result.epochsDone(), epochOrNever(grok.accuracy()),
-                    100 * GrokEpochs.TEST_ACCURACY, epochOrNever(grok.loss()), GrokEpochs.TEST_LOSS,
-                    a == null ? (aError == null ? "" : "; analysis failed: " + aError)
+            say("jgrok sweep: " + job.name() + " done: " + result.epochsDone() + " epochs, "
+                    + grokWords(grok.accuracy(), grok.loss())
+                    + (a == null ? (aError == null ? "" : "; analysis failed: " + aError)
                             : "; key frequencies " + java.util.Arrays.toString(a.keyFrequencies())));
         }
     }
 
-    private static String epochOrNever(Long epoch) {
-        return epoch == null ? "never" : Long.toString(epoch);
+    /** When a run grokked by either measure, or that it did not ("groks at never" read as a result). */
+    static String grokWords(Long accuracyEpoch, Long lossEpoch) {
+        String acc = String.format(Locale.ROOT, "test acc >= %.0f%%", 100 * GrokEpochs.TEST_ACCURACY);
+        String loss = "test loss < " + GrokEpochs.TEST_LOSS;
+        if (accuracyEpoch == null && lossEpoch == null) {
+            return "did not grok (never " + acc + " or " + loss + ")";
+        }
+        if (accuracyEpoch == null) {
+            return "did not grok (never " + acc + "; " + loss + " first at epoch " + lossEpoch + ")";
+        }
+        return "groks at " + accuracyEpoch + " (" + acc + ") / "
+                + (lossEpoch == null ? "never" : Long.toString(lossEpoch)) + " (" + loss + ")";
     }
 }

@@ -131,7 +131,9 @@ public final class SweepSpec {
             }
             String flag = flags.canonicalFlag(ALIASES.getOrDefault(key, key));
             if (flag == null) {
-                throw new UserError("sweep spec " + origin + ": unknown key '" + key + "'; keys are the flags of "
+                String near = flags.nearestFlag(key);
+                throw new UserError("sweep spec " + origin + ": unknown key '" + key + "'"
+                        + (near == null ? "" : " (did you mean '" + near + "'?)") + "; keys are the flags of "
                         + "./jgrok train (see ./jgrok train --help, except out, resume, force, quiet) and "
                         + "\"analysis\"");
             }

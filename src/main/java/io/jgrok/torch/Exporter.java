@@ -97,7 +97,7 @@ public final class Exporter {
         Split split = SplitFiles.read(dir.split(), config.p());
         List<Object> checkpoints = new ArrayList<>();
         List<Object> epochs = new ArrayList<>();
-        try (Progress bar = Progress.create("export", "ckpt", files.size(), 0, o.progressBar())) {
+        try (Progress bar = Progress.create("export", "checkpoints", files.size(), 0, o.progressBar())) {
             for (Path f : files) {
                 Checkpoints.Checkpoint ck = read(f, config);
                 checkpoints.add(StateDicts.fromParams(ck.state().params(), shape,
@@ -142,7 +142,7 @@ public final class Exporter {
                 }
             }
         }
-        try (Progress bar = Progress.create("export", "ckpt", files.size(), 0, o.progressBar())) {
+        try (Progress bar = Progress.create("export", "checkpoints", files.size(), 0, o.progressBar())) {
             int done = 0;
             for (Path f : files) {
                 Checkpoints.Checkpoint ck = read(f, config);

@@ -403,7 +403,7 @@ public final class Importer {
         boolean testAfter = config.testTiming() == TestTiming.AFTER_STEP;
         Evaluation last = null;
         try (CpuEngine engine = new CpuEngine(withThreads(config), split);
-             Progress bar = Progress.create("accuracy", "ckpt", run.checkpoints.size(), 0,
+             Progress bar = Progress.create("accuracy", "checkpoints", run.checkpoints.size(), 0,
                      progressBar && run.checkpoints.size() > 1)) {
             int done = 0;
             for (Map.Entry<Long, float[]> c : run.checkpoints.entrySet()) {

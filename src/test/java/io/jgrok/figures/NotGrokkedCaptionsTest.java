@@ -32,6 +32,8 @@ class NotGrokkedCaptionsTest {
                 curves.caption());
         assertTrue(figures.stream().anyMatch(f -> f.caption().contains("in a run that groks, W_L is sparse")),
                 "names keep their capitals");
+        assertTrue(figures.stream().anyMatch(f -> f.caption().contains("in a run that groks, a few frequencies carry")),
+                "a capitalised first word of one letter reads on in lower case too");
 
         // The same run with a test accuracy that reaches 100%: the plain captions.
         History h = run.history;
