@@ -54,7 +54,12 @@ class SweepKillAndResumeTest {
         assertEquals(143, first.exitValue(), "exit status of a JVM ended by SIGTERM");
         SweepIndex afterTerm = SweepIndex.read(indexFile);
         assertEquals(0, count(afterTerm, RunStatus.RUNNING), "no run is left marked running");
-        assertTrue(count(afterTerm, RunStatus.INTERRUPTED) >= 1, "the run in flight was interrupted");
+        // The two runs in flight train the same number of epochs side by side, so the second one may finish in
+        // the moment between the first one's record and the signal: then nothing was in flight to interrupt.
+        int interruptedRuns = count(afterTerm, RunStatus.INTERRUPTED);
+        assertTrue(interruptedRuns >= 1 || count(afterTerm, RunStatus.DONE) >= 2,
+                "the run in flight was interrupted, or had finished as the signal came: "
+                        + afterTerm.records().stream().map(r -> r.name + "=" + r.status).toList());
         assertEquals(6, count(afterTerm, RunStatus.DONE) + count(afterTerm, RunStatus.INTERRUPTED)
                 + count(afterTerm, RunStatus.PENDING));
         assertTrue(Files.readString(tmp.resolve("first.err")).contains("run the same command again"));
