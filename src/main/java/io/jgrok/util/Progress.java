@@ -139,6 +139,25 @@ public abstract class Progress implements AutoCloseable {
             this.done = start;
         }
 
+        private State(State of, long now) {
+            this.task = of.task;
+            this.unit = of.unit;
+            this.total = of.total;
+            this.start = of.start;
+            this.clock = () -> now;
+            this.startNanos = of.startNanos;
+            this.done = of.done;
+            this.message = of.message;
+        }
+
+        /**
+         * This state at one instant. The trainer steps on while a line is formatted; read live, a line could show
+         * 0 epochs done beside a rate computed from the next one.
+         */
+        State frozen() {
+            return new State(this, clock.getAsLong());
+        }
+
         void stepTo(long d) {
             done = d;
         }
@@ -301,7 +320,8 @@ public abstract class Progress implements AutoCloseable {
          * "train  23% |██▎     | 9,200/40,000 epochs | elapsed 0:04:02, left 0:13:31, 37.9 epochs/s | MESSAGE", cut
          * to {@code width} characters: the message first, then the bar, so that the numbers stay.
          */
-        static String render(State s, int width) {
+        static String render(State live, int width) {
+            State s = live.frozen();
             String head = String.format(Locale.ROOT, "%s %3.0f%%", s.task, 100 * s.fraction());
             String tail = String.format(Locale.ROOT, "%,d/%,d %s | %s", s.done(), s.total, s.unit, s.timing())
                     + (s.message().isEmpty() ? "" : " | " + s.message());
@@ -361,7 +381,8 @@ public abstract class Progress implements AutoCloseable {
         }
 
         /** "train: 9,200/40,000 epochs (23%), elapsed 0:04:02, left 0:13:31, 37.9 epochs/s; MESSAGE". */
-        static String line(State s) {
+        static String line(State live) {
+            State s = live.frozen();
             return s.task + ": " + s.counts() + ", " + s.timing() + (s.message().isEmpty() ? "" : "; "
                     + s.message());
         }

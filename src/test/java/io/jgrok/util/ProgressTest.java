@@ -39,6 +39,22 @@ class ProgressTest {
                 bar);
     }
 
+    /** A line's count, rate and time left come from one instant, however the work moves on meanwhile. */
+    @Test
+    void aFrozenStateKeepsItsInstant() {
+        FakeClock clock = new FakeClock();
+        Progress.State live = new Progress.State("train", "epochs", 2_500, 0, clock.nanos::get);
+        Progress.State before = live.frozen();
+        clock.advanceSeconds(0.25);
+        live.stepTo(1);
+        assertEquals("train: 0/2,500 epochs (0%), elapsed 0:00:00, left ?", Progress.Lines.line(before));
+        Progress.State after = live.frozen();
+        live.stepTo(500);
+        clock.advanceSeconds(60);
+        assertEquals("train: 1/2,500 epochs (0%), elapsed 0:00:00, left 0:10:25, 4.0 epochs/s",
+                Progress.Lines.line(after));
+    }
+
     @Test
     void theBarNeverOutgrowsTheTerminal() {
         FakeClock clock = new FakeClock();
