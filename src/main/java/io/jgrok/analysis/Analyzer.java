@@ -122,7 +122,6 @@ public final class Analyzer {
             if (fin.keys().fallback()) {
                 warnings.add("no neuron has frac_explained >= " + NeuronClusters.THRESHOLD + ", so the key "
                         + "frequencies are the notebook's (distinct argmax frequency over all neurons)");
-                options.err().println("jgrok: warning: " + warnings.get(warnings.size() - 1));
             }
             String notGeneralised = notGeneralised(fin.logits().accuracyTest());
             if (notGeneralised != null) {
