@@ -193,6 +193,12 @@ public final class SweepRunner {
             }
         } finally {
             progress = null;
+            if (stopRequested && failure[0] == null) {
+                // Before the latch: once it opens, the shutdown hook returns and the JVM halts, perhaps before
+                // this thread gets to print anything more.
+                options.err().println("jgrok sweep: stopped; run the same command again to resume the sweep");
+                options.err().flush();
+            }
             done.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -202,9 +208,6 @@ public final class SweepRunner {
         }
         if (failure[0] != null) {
             throw failure[0];
-        }
-        if (stopRequested) {
-            options.err().println("jgrok sweep: stopped; run the same command again to resume the sweep");
         }
     }
 
