@@ -20,6 +20,10 @@ import java.util.Locale;
 final class AgopFigures {
     static final String HEATMAPS = "agop_heatmaps";
     static final String MEASURES = "agop_measures";
+    /** What the report and {@code jgrok figures} say about a run analysed without them. */
+    static final String NOT_COMPUTED = "AGOP measures not computed: this run was analysed without them (the "
+            + "default on the CPU, where they take about a second per paper-size checkpoint per core); "
+            + "./jgrok analyze RUN_DIR --agop on adds them, then ./jgrok figures draws their figures (docs/agop.md).";
 
     private AgopFigures() {
     }
