@@ -5,6 +5,8 @@ import com.google.gson.JsonObject;
 import io.jgrok.figures.TrainingFigures.TimeSeries;
 import io.jgrok.io.Safetensors;
 import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.awt.geom.Rectangle2D;
 import java.util.ArrayList;
@@ -92,6 +94,7 @@ final class AgopFigures {
                     TimeSeries.add(loss, "test", x, pr.column("test_loss"), 1, true);
                     TimeSeries.add(loss, "excluded (train pairs)", x, pr.column("excluded_loss"), 2, true);
                     TimeSeries.add(loss, "restricted (all pairs)", x, pr.column("restricted_loss"), 3, true);
+                    dotsWhenOnePoint(loss);
                     Layout.chart(g, loss, p[0]);
 
                     XYChart dev = TimeSeries.chart(p[1], "Circulant deviation of \u221aAGOP blocks",
@@ -100,6 +103,7 @@ final class AgopFigures {
                     TimeSeries.add(dev, "a-b block, along a \u2212 b", x, pr.column("agop_dev_ab_diff"), 5, false);
                     TimeSeries.add(dev, "a-a block", x, pr.column("agop_dev_aa"), 6, false);
                     TimeSeries.add(dev, "b-b block", x, pr.column("agop_dev_bb"), 7, false);
+                    dotsWhenOnePoint(dev);
                     Layout.chart(g, dev, p[1]);
 
                     XYChart al = TimeSeries.chart(p[2], "Alignment, key-frequency share, NFM correlation",
@@ -108,15 +112,38 @@ final class AgopFigures {
                             false);
                     TimeSeries.add(al, "key-freq. share (a-b)", x, pr.column("agop_key_share"), 3, false);
                     TimeSeries.add(al, "corr(\u221aAGOP, NFM)", x, pr.column("agop_nfm_corr"), 5, false);
+                    dotsWhenOnePoint(al);
                     Layout.chart(g, al, p[2]);
 
                     XYChart tr = TimeSeries.chart(p[3], "Scale of the input Jacobian", "trace of the AGOP (log "
                             + "scale)", max, true, phases);
                     TimeSeries.add(tr, "tr AGOP = mean \u2016\u2202logits/\u2202one-hot\u2016\u00b2", x,
                             pr.column("agop_trace"), 6, true);
+                    dotsWhenOnePoint(tr);
                     Layout.chart(g, tr, p[3]);
                 });
     }
+
+    /**
+     * Draws every one-point series of the chart as a dot: a run of one checkpoint (an imported model) has one value
+     * per measure, and a line through one point draws nothing.
+     */
+    static void dotsWhenOnePoint(XYChart c) {
+        boolean any = false;
+        for (XYSeries s : c.getSeriesMap().values()) {
+            if (s.getXData().length == 1 && s.isShowInLegend()) {
+                s.setMarker(SeriesMarkers.CIRCLE);
+                s.setMarkerColor(s.getLineColor());
+                any = true;
+            }
+        }
+        if (any) {
+            c.getStyler().setMarkerSize(DOT_SIZE);
+        }
+    }
+
+    /** Diameter in pixels of {@link #dotsWhenOnePoint}'s dots. */
+    static final int DOT_SIZE = 10;
 
     /** The report's AGOP section: what the figures show, in numbers from summary.json. */
     static String reportParagraph(RunData run) {
