@@ -22,6 +22,8 @@ import java.util.Locale;
 final class AgopFigures {
     static final String HEATMAPS = "agop_heatmaps";
     static final String MEASURES = "agop_measures";
+    /** Width of one heatmap panel (two panels per row). */
+    static final int PANEL_WIDTH = 520;
     /** What the report and {@code jgrok figures} say about a run analysed without them. */
     static final String NOT_COMPUTED = "AGOP measures not computed: this run was analysed without them (the "
             + "default on the CPU, where they take about a second per paper-size checkpoint per core); "
@@ -64,9 +66,8 @@ final class AgopFigures {
                 "Each panel on its own colour scale. At initialisation only the diagonal (the same token in both "
                         + "positions) stands out; as the Fourier circuit forms, stripes of constant a \u2212 b and "
                         + "of constant a + b appear, at the key frequencies.",
-                cols * 520, rows * 480 + Layout.TITLE_BAND, (g, w, h) -> {
-                    Rectangle2D[] panels = Layout.grid(Layout.title(g, "\u221aAGOP, block of the b entries "
-                            + "(rows) against the a entries (columns), at " + k + " checkpoints", w, h), rows, cols);
+                cols * PANEL_WIDTH, rows * 480 + Layout.TITLE_BAND, (g, w, h) -> {
+                    Rectangle2D[] panels = Layout.grid(Layout.title(g, heatmapTitle(k), w, h), rows, cols);
                     for (int i = 0; i < k; i++) {
                         float[] v = Arrays.copyOfRange(blocks.data(), i * p * p, (i + 1) * p * p);
                         String title = (i < moments.size() ? moments.get(i) : "checkpoint") + " (epoch "
@@ -75,6 +76,12 @@ final class AgopFigures {
                                 .paint(g, MapFigures.inset(panels[i]), title, xa, yb, true);
                     }
                 });
+    }
+
+    /** The heatmaps' title, short enough for one panel's width when there is one checkpoint (an imported model). */
+    static String heatmapTitle(int k) {
+        return k == 1 ? "\u221aAGOP, a-b block (rows b, columns a)"
+                : "\u221aAGOP, block of the b entries (rows) against the a entries (columns), at " + k + " checkpoints";
     }
 
     static Figure measures(RunData run, Phases phases) {

@@ -67,6 +67,18 @@ class AgopFiguresOneCheckpointTest {
     }
 
     @Test
+    void theHeatmapsTitleFitsTheFigureForOneToFourCheckpoints() {
+        Graphics2D g = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
+        g.setFont(Style.TITLE);
+        for (int k = 1; k <= 4; k++) {
+            int width = Math.min(k, 2) * AgopFigures.PANEL_WIDTH;
+            int title = g.getFontMetrics().stringWidth(AgopFigures.heatmapTitle(k));
+            assertTrue(title <= width - 20, k + " checkpoints: title " + title + " px in a figure " + width + " wide");
+        }
+        g.dispose();
+    }
+
+    @Test
     void theMeasuresFigureOfASingleCheckpointRunIsDrawn() throws Exception {
         RunDirectory dir = new RunDirectory(tmp.resolve("run"));
         PrintStream sink = new PrintStream(new ByteArrayOutputStream());
