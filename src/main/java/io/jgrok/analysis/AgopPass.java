@@ -115,25 +115,23 @@ public final class AgopPass implements AutoCloseable {
 
     /**
      * The results, with the a-b blocks kept at the first checkpoint, the checkpoints nearest the end of memorization
-     * and of circuit formation (when found), and the last checkpoint.
+     * and of circuit formation (when found), and the last checkpoint. The first is "initialisation" only when it is
+     * epoch 0 (an imported run may start later); moments that fall on the same checkpoint share one panel, their
+     * names joined (a run of one checkpoint has one panel, "final").
      */
     public AgopResults finish(PhaseBoundaries.Phases phases) {
         long[] e = epochs.stream().mapToLong(Long::longValue).toArray();
         List<String> labels = new ArrayList<>();
         List<Integer> picks = new ArrayList<>();
         if (e.length > 0) {
-            labels.add("initialisation");
-            picks.add(0);
+            pick(labels, picks, e[0] == 0 ? "initialisation" : "first checkpoint", 0);
             if (phases.memorizationEnd() != null) {
-                labels.add("end of memorization");
-                picks.add(nearest(e, phases.memorizationEnd()));
+                pick(labels, picks, "end of memorization", nearest(e, phases.memorizationEnd()));
             }
             if (phases.circuitFormationEnd() != null) {
-                labels.add("end of circuit formation");
-                picks.add(nearest(e, phases.circuitFormationEnd()));
+                pick(labels, picks, "end of circuit formation", nearest(e, phases.circuitFormationEnd()));
             }
-            labels.add("final");
-            picks.add(e.length - 1);
+            pick(labels, picks, "final", e.length - 1);
         }
         long[] heatEpochs = new long[picks.size()];
         float[][] heat = new float[picks.size()][];
@@ -143,6 +141,19 @@ public final class AgopPass implements AutoCloseable {
         }
         return new AgopResults(examples.length, referenceEpoch, finalG, finalSqrt, finalNfm, e, measures(),
                 labels.toArray(new String[0]), heatEpochs, heat, nanos / 1e9);
+    }
+
+    /** Adds a moment, or names it on the previous panel when it is the same checkpoint (picks come in order). */
+    private static void pick(List<String> labels, List<Integer> picks, String label, int index) {
+        int last = picks.size() - 1;
+        if (last >= 0 && picks.get(last) == index) {
+            // "first checkpoint" is a position, not a moment: a moment on it replaces it (one checkpoint: "final").
+            String before = labels.get(last);
+            labels.set(last, before.equals("first checkpoint") ? label : before + ", " + label);
+            return;
+        }
+        labels.add(label);
+        picks.add(index);
     }
 
     private static int nearest(long[] epochs, long target) {

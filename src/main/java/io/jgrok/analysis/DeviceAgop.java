@@ -32,11 +32,18 @@ final class DeviceAgop {
     private final Device device;
     private final RunConfig config;
     private final ParamLayout layout;
+    private final long chunkBytes;
 
     DeviceAgop(Device device, RunConfig config, ParamLayout layout) {
+        this(device, config, layout, CHUNK_BYTES);
+    }
+
+    /** With another budget for a chunk's buffers: tests use a small one to run many chunks on small shapes. */
+    DeviceAgop(Device device, RunConfig config, ParamLayout layout, long chunkBytes) {
         this.device = device;
         this.config = config;
         this.layout = layout;
+        this.chunkBytes = chunkBytes;
     }
 
     double[][] agop(DeviceScratch s, float[][] params, int[] examples) {
@@ -93,7 +100,7 @@ final class DeviceAgop {
 
         // 3. Chunks of examples: Zhat, its Gram matrix, the weighted sum.
         long perSlot = 4L * batch * ((long) p * dHat + (long) dHat * dHat);
-        int slots = (int) Math.max(1, Math.min(n, CHUNK_BYTES / perSlot));
+        int slots = (int) Math.max(1, Math.min(n, chunkBytes / perSlot));
         DevicePtr zhat = s.floats((long) batch * slots * p * dHat);
         DevicePtr gram = s.floats((long) batch * slots * dHat * dHat);
         DevicePtr acc = s.doubles((long) batch * dim * dim);

@@ -5,6 +5,8 @@ import com.google.gson.JsonObject;
 import io.jgrok.figures.TrainingFigures.TimeSeries;
 import io.jgrok.io.Safetensors;
 import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.awt.geom.Rectangle2D;
 import java.util.ArrayList;
@@ -20,6 +22,12 @@ import java.util.Locale;
 final class AgopFigures {
     static final String HEATMAPS = "agop_heatmaps";
     static final String MEASURES = "agop_measures";
+    /** Width of one heatmap panel (two panels per row). */
+    static final int PANEL_WIDTH = 520;
+    /** What the report and {@code jgrok figures} say about a run analysed without them. */
+    static final String NOT_COMPUTED = "AGOP measures not computed: this run was analysed without them (the "
+            + "default on the CPU, where they take about a second per paper-size checkpoint per core); "
+            + "./jgrok analyze RUN_DIR --agop on adds them, then ./jgrok figures draws their figures (docs/agop.md).";
 
     private AgopFigures() {
     }
@@ -58,9 +66,8 @@ final class AgopFigures {
                 "Each panel on its own colour scale. At initialisation only the diagonal (the same token in both "
                         + "positions) stands out; as the Fourier circuit forms, stripes of constant a \u2212 b and "
                         + "of constant a + b appear, at the key frequencies.",
-                cols * 520, rows * 480 + Layout.TITLE_BAND, (g, w, h) -> {
-                    Rectangle2D[] panels = Layout.grid(Layout.title(g, "\u221aAGOP, block of the b entries "
-                            + "(rows) against the a entries (columns), at " + k + " checkpoints", w, h), rows, cols);
+                cols * PANEL_WIDTH, rows * 480 + Layout.TITLE_BAND, (g, w, h) -> {
+                    Rectangle2D[] panels = Layout.grid(Layout.title(g, heatmapTitle(k), w, h), rows, cols);
                     for (int i = 0; i < k; i++) {
                         float[] v = Arrays.copyOfRange(blocks.data(), i * p * p, (i + 1) * p * p);
                         String title = (i < moments.size() ? moments.get(i) : "checkpoint") + " (epoch "
@@ -69,6 +76,12 @@ final class AgopFigures {
                                 .paint(g, MapFigures.inset(panels[i]), title, xa, yb, true);
                     }
                 });
+    }
+
+    /** The heatmaps' title, short enough for one panel's width when there is one checkpoint (an imported model). */
+    static String heatmapTitle(int k) {
+        return k == 1 ? "\u221aAGOP, a-b block (rows b, columns a)"
+                : "\u221aAGOP, block of the b entries (rows) against the a entries (columns), at " + k + " checkpoints";
     }
 
     static Figure measures(RunData run, Phases phases) {
@@ -88,6 +101,7 @@ final class AgopFigures {
                     TimeSeries.add(loss, "test", x, pr.column("test_loss"), 1, true);
                     TimeSeries.add(loss, "excluded (train pairs)", x, pr.column("excluded_loss"), 2, true);
                     TimeSeries.add(loss, "restricted (all pairs)", x, pr.column("restricted_loss"), 3, true);
+                    dotsWhenOnePoint(loss);
                     Layout.chart(g, loss, p[0]);
 
                     XYChart dev = TimeSeries.chart(p[1], "Circulant deviation of \u221aAGOP blocks",
@@ -96,6 +110,7 @@ final class AgopFigures {
                     TimeSeries.add(dev, "a-b block, along a \u2212 b", x, pr.column("agop_dev_ab_diff"), 5, false);
                     TimeSeries.add(dev, "a-a block", x, pr.column("agop_dev_aa"), 6, false);
                     TimeSeries.add(dev, "b-b block", x, pr.column("agop_dev_bb"), 7, false);
+                    dotsWhenOnePoint(dev);
                     Layout.chart(g, dev, p[1]);
 
                     XYChart al = TimeSeries.chart(p[2], "Alignment, key-frequency share, NFM correlation",
@@ -104,15 +119,38 @@ final class AgopFigures {
                             false);
                     TimeSeries.add(al, "key-freq. share (a-b)", x, pr.column("agop_key_share"), 3, false);
                     TimeSeries.add(al, "corr(\u221aAGOP, NFM)", x, pr.column("agop_nfm_corr"), 5, false);
+                    dotsWhenOnePoint(al);
                     Layout.chart(g, al, p[2]);
 
                     XYChart tr = TimeSeries.chart(p[3], "Scale of the input Jacobian", "trace of the AGOP (log "
                             + "scale)", max, true, phases);
                     TimeSeries.add(tr, "tr AGOP = mean \u2016\u2202logits/\u2202one-hot\u2016\u00b2", x,
                             pr.column("agop_trace"), 6, true);
+                    dotsWhenOnePoint(tr);
                     Layout.chart(g, tr, p[3]);
                 });
     }
+
+    /**
+     * Draws every one-point series of the chart as a dot: a run of one checkpoint (an imported model) has one value
+     * per measure, and a line through one point draws nothing.
+     */
+    static void dotsWhenOnePoint(XYChart c) {
+        boolean any = false;
+        for (XYSeries s : c.getSeriesMap().values()) {
+            if (s.getXData().length == 1 && s.isShowInLegend()) {
+                s.setMarker(SeriesMarkers.CIRCLE);
+                s.setMarkerColor(s.getLineColor());
+                any = true;
+            }
+        }
+        if (any) {
+            c.getStyler().setMarkerSize(DOT_SIZE);
+        }
+    }
+
+    /** Diameter in pixels of {@link #dotsWhenOnePoint}'s dots. */
+    static final int DOT_SIZE = 10;
 
     /** The report's AGOP section: what the figures show, in numbers from summary.json. */
     static String reportParagraph(RunData run) {

@@ -65,6 +65,9 @@ public final class Figures {
         }
         options.out().println("wrote " + figures.size() + " figures (PNG and SVG) to " + out);
         options.out().println("wrote " + dir.report() + (options.embed() ? " (images embedded)" : ""));
+        if (run != null && !AgopFigures.present(run)) {
+            options.out().println(AgopFigures.NOT_COMPUTED);
+        }
         return new Result(List.copyOf(figures), out, dir.report());
     }
 }

@@ -75,6 +75,10 @@ final class ReportPage {
                     .append(f.pngFile()).append("\">PNG</a>, <a href=\"").append(figuresHref).append('/')
                     .append(f.svgFile()).append("\">SVG</a>)</span></figcaption>\n</figure>\n");
         }
+        if (run != null && !AgopFigures.present(run)) {
+            h.append("<h2>Gradient outer product (AGOP)</h2>\n<p class=\"note\" id=\"agop-not-computed\">")
+                    .append(esc(AgopFigures.NOT_COMPUTED)).append("</p>\n");
+        }
         h.append("</main>\n</body>\n</html>\n");
         return h.toString();
     }
