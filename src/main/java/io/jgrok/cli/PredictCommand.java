@@ -22,7 +22,8 @@ final class PredictCommand {
     static Options options() {
         Options o = new Options();
         o.addOption(Cli.value("checkpoint", "FILE", "a jgrok checkpoint (checkpoints/checkpoint_epoch_E.safetensors)"));
-        o.addOption(Cli.flag("all", "evaluate every pair a, b in 0..P-1 and print accuracy and the run's loss (its --loss)"));
+        o.addOption(Cli.flag("all",
+                "evaluate every pair a, b in 0..P-1 and print accuracy and the run's loss (its --loss)"));
         o.addOption(Cli.flag("debug", "show stack traces on errors"));
         o.addOption(Cli.flag("help", "show this help"));
         return o;

@@ -15,7 +15,8 @@ class CollapseCaptionTest {
     @Test
     void theCaptionFollowsTheRunsLoss() {
         String softmax = CollapseFigures.caption(LossFunction.SOFTMAX, "float32: never; float64: never");
-        assertTrue(softmax.contains("float64 curve counts the examples whose loss and correct-class gradient are exactly zero in this run"), softmax);
+        assertTrue(softmax.contains("float64 curve counts the examples whose loss and correct-class gradient are "
+                + "exactly zero in this run"), softmax);
         assertTrue(softmax.contains("float32 curve shows where a float32 softmax would have stopped"), softmax);
         assertTrue(softmax.endsWith("This run: float32: never; float64: never."), softmax);
         String stable = CollapseFigures.caption(LossFunction.STABLEMAX, "float32: never; float64: never");
