@@ -1,8 +1,10 @@
 package io.jgrok.cli;
 
 import io.jgrok.UserError;
+import io.jgrok.config.LossFunction;
 import io.jgrok.config.RunConfig;
 import io.jgrok.data.Split;
+import io.jgrok.engine.StableMax;
 import io.jgrok.engine.cpu.CpuEngine;
 import io.jgrok.io.Checkpoints;
 import org.apache.commons.cli.CommandLine;
@@ -20,7 +22,8 @@ final class PredictCommand {
     static Options options() {
         Options o = new Options();
         o.addOption(Cli.value("checkpoint", "FILE", "a jgrok checkpoint (checkpoints/checkpoint_epoch_E.safetensors)"));
-        o.addOption(Cli.flag("all", "evaluate every pair a, b in 0..P-1 and print accuracy and loss"));
+        o.addOption(Cli.flag("all",
+                "evaluate every pair a, b in 0..P-1 and print accuracy and the run's loss (its --loss)"));
         o.addOption(Cli.flag("debug", "show stack traces on errors"));
         o.addOption(Cli.flag("help", "show this help"));
         return o;
@@ -59,7 +62,8 @@ final class PredictCommand {
                     if (argmax(logits, i * nOut, p) == label) {
                         correct++;
                     }
-                    loss += crossEntropy(logits, i * nOut, nOut, label);
+                    loss += config.loss() == LossFunction.STABLEMAX ? stableMax(logits, i * nOut, nOut, label)
+                            : crossEntropy(logits, i * nOut, nOut, label);
                 }
                 System.out.printf(Locale.ROOT, "epoch %d checkpoint: accuracy %.4f%% (%d of %d pairs), mean loss %.4e%n",
                         ck.epoch(), 100.0 * correct / all.length, correct, all.length, loss / all.length);
@@ -100,6 +104,15 @@ final class PredictCommand {
             }
         }
         return best;
+    }
+
+    /** StableMax cross-entropy of one row (a run trained with --loss stablemax reports its own loss). */
+    private static double stableMax(float[] logits, int off, int n, int label) {
+        double[] row = new double[n];
+        for (int j = 0; j < n; j++) {
+            row[j] = logits[off + j];
+        }
+        return StableMax.loss(row, 0, n, label);
     }
 
     private static double crossEntropy(float[] logits, int off, int n, int label) {

@@ -21,6 +21,15 @@ public final class StableMax {
         return x >= 0 ? x + 1 : 1 / (1 - x);
     }
 
+    /** The StableMax cross-entropy of one row of logits z[off, off + n) with label y: log sum_j s(z_j) - log s(z_y). */
+    public static double loss(double[] z, int off, int n, int y) {
+        double sum = 0;
+        for (int j = 0; j < n; j++) {
+            sum += s(z[off + j]);
+        }
+        return Math.log(sum) - Math.log(s(z[off + y]));
+    }
+
     /** s'(x), given sx = s(x). */
     public static double derivative(double x, double sx) {
         return x >= 0 ? 1 : sx * sx;

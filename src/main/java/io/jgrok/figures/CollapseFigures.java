@@ -1,5 +1,6 @@
 package io.jgrok.figures;
 
+import io.jgrok.config.LossFunction;
 import io.jgrok.figures.TrainingFigures.TimeSeries;
 import io.jgrok.io.History;
 import org.knowm.xchart.XYChart;
@@ -14,6 +15,23 @@ final class CollapseFigures {
     static final String NAME = "softmax_collapse";
 
     private CollapseFigures() {
+    }
+
+    /**
+     * The caption: what the curves mean for the run's own loss (a float64 softmax collapses in this run only where
+     * the float64 curve says; StableMax does not collapse this way at all) and the onset sentence.
+     */
+    static String caption(LossFunction loss, String onsetText) {
+        String meaning = loss == LossFunction.STABLEMAX
+                ? "This run was trained with StableMax, whose loss keeps its gradient when the softmax collapses: "
+                        + "both curves show where a softmax (float32 or float64) would have stopped learning from "
+                        + "those examples."
+                : "jgrok's loss is a float64 softmax, so the float64 curve counts the examples whose loss and "
+                        + "correct-class gradient are exactly zero in this run, and the float32 curve shows where a "
+                        + "float32 softmax would have stopped learning from those examples.";
+        return "An example's softmax has collapsed when its correct logit is so far above the others that the sum "
+                + "of exponentials equals the correct term alone in that precision: its loss and its correct-class "
+                + "gradient are then exactly zero. " + meaning + " This run: " + onsetText + ".";
     }
 
     /** The figure, or null when the history has no collapse measure (written by an older jgrok). */
@@ -38,11 +56,7 @@ final class CollapseFigures {
         }
         double maxEpoch = n == 0 ? 1 : epoch[n - 1];
         String loss = run.config.loss().name().toLowerCase(java.util.Locale.ROOT);
-        String caption = "An example's softmax has collapsed when its correct logit is so far above the others that "
-                + "the sum of exponentials equals the correct term alone in that precision: its loss and its "
-                + "correct-class gradient are then exactly zero. jgrok's loss is float64 (" + loss + "), so the "
-                + "float32 curve shows where a float32 softmax would have stopped learning from those examples. "
-                + "This run: " + onset.text() + ".";
+        String caption = caption(run.config.loss(), onset.text());
         return new Figure(NAME, "Softmax collapse", caption, 1200, 500, (g, w, hgt) -> {
             Rectangle2D[] panels = Layout.grid(Layout.title(g, "Softmax collapse of the training examples, beside the "
                     + "losses", w, hgt), 1, 2);

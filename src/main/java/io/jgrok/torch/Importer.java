@@ -5,11 +5,13 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.jgrok.UserError;
 import io.jgrok.analysis.CrossEntropy;
+import io.jgrok.config.LossFunction;
 import io.jgrok.config.Preset;
 import io.jgrok.config.RunConfig;
 import io.jgrok.config.SplitMethod;
 import io.jgrok.config.TestTiming;
 import io.jgrok.data.Split;
+import io.jgrok.engine.StableMax;
 import io.jgrok.engine.cpu.CpuEngine;
 import io.jgrok.io.AtomicFiles;
 import io.jgrok.io.Checkpoints;
@@ -429,7 +431,10 @@ public final class Importer {
         return b.build();
     }
 
-    /** Loss over all output logits (the history's definition), accuracy over the p number logits. */
+    /**
+     * Loss over all output logits (the history's definition: the run's loss, softmax or StableMax cross-entropy, so
+     * that it compares with the file's recorded losses), accuracy over the p number logits.
+     */
     public static Evaluation evaluate(CpuEngine engine, float[] params, Split split, RunConfig config) {
         int p = config.p();
         int nOut = config.nOutputs();
@@ -446,7 +451,8 @@ public final class Importer {
                 row[c] = logits[i * nOut + c];
             }
             int label = Split.label(i, p);
-            loss[i] = CrossEntropy.loss(row, 0, nOut, label);
+            loss[i] = config.loss() == LossFunction.STABLEMAX ? StableMax.loss(row, 0, nOut, label)
+                    : CrossEntropy.loss(row, 0, nOut, label);
             correct[i] = CrossEntropy.correct(row, 0, p, label);
         }
         double[] tr = mean(loss, correct, split.train());
