@@ -66,6 +66,8 @@ public final class Exporter {
                 pt(config, shape, files, o);
             }
         } catch (IOException e) {
+            io.jgrok.io.WriteError.throwIfDiskFull(e, "the run is untouched; the files written before it are whole "
+                    + "(add --force to replace them)");
             throw new UserError("cannot write " + o.out() + ": " + IoErrors.describe(e), e);
         }
     }

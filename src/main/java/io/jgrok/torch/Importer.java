@@ -17,6 +17,7 @@ import io.jgrok.io.History;
 import io.jgrok.io.IoErrors;
 import io.jgrok.io.RunDirectory;
 import io.jgrok.io.SplitFiles;
+import io.jgrok.io.WriteError;
 import io.jgrok.io.WriterLock;
 import io.jgrok.model.TrainingState;
 import io.jgrok.train.TrainingLock;
@@ -624,6 +625,8 @@ public final class Importer {
                 install(tmp, target, force);
             }
         } catch (IOException e) {
+            WriteError.throwIfDiskFull(e, "nothing was imported: the run was being assembled beside "
+                    + target.root() + ", which is untouched");
             throw new UserError("cannot write " + target.root() + ": " + IoErrors.describe(e), e);
         }
     }
