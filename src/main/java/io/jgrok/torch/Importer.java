@@ -554,6 +554,7 @@ public final class Importer {
         }
         TrainingLock.refuseIfBusy(target, force);
         checkNoRun(target, force);
+        removeStaleStaging(root);
         Path tmp = root.getParent().resolve("." + root.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-"
                 + Long.toHexString(System.nanoTime()));
         try {
@@ -662,6 +663,34 @@ public final class Importer {
         }
         try (Stream<Path> s = Files.list(p)) {
             return s.findAny().isEmpty();
+        }
+    }
+
+    /**
+     * Deletes what an import into {@code root} that was killed (SIGKILL, power loss) left beside it: its staging
+     * directories, ".NAME.tmp-PID-*", whose process no longer runs (a whole run's checkpoints, possibly large).
+     */
+    private static void removeStaleStaging(Path root) {
+        String prefix = "." + root.getFileName() + ".tmp-";
+        if (!Files.isDirectory(root.getParent())) {
+            return;
+        }
+        try (Stream<Path> s = Files.list(root.getParent())) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(prefix) && Files.isDirectory(p))
+                    .toList()) {
+                String rest = p.getFileName().toString().substring(prefix.length());
+                int dash = rest.indexOf('-');
+                try {
+                    long pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+                    if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                        deleteTree(p);
+                    }
+                } catch (NumberFormatException notOurs) {
+                    // Named like ours but not by us: left alone.
+                }
+            }
+        } catch (IOException ignored) {
+            // Best effort: the import itself does not need the space back.
         }
     }
 
