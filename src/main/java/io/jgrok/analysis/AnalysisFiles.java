@@ -41,6 +41,9 @@ public final class AnalysisFiles {
     }
 
     public static void write(Path analysisDir, AnalysisResults r) throws IOException {
+        // summary.json, written last, marks the other three as one analysis's: removed first, so that a write that
+        // fails midway (a full disk) leaves no summary beside files of another analysis.
+        java.nio.file.Files.deleteIfExists(analysisDir.resolve(SUMMARY));
         Safetensors.write(analysisDir.resolve(ARRAYS), arrays(r), arraysMetadata(r));
         AtomicFiles.writeString(analysisDir.resolve(PROGRESS_CSV), progressCsv(r));
         AtomicFiles.writeString(analysisDir.resolve(PROGRESS_JSON), GSON.toJson(progressJson(r)) + "\n");

@@ -172,6 +172,8 @@ public final class Analyzer {
             try {
                 AnalysisFiles.write(dir.analysis(), results);
             } catch (IOException e) {
+                io.jgrok.io.WriteError.throwIfDiskFull(e, "the run's checkpoints and history are untouched; "
+                        + dir.analysis() + " holds no complete analysis now");
                 throw new UserError("cannot write " + dir.analysis() + ": " + IoErrors.describe(e, dir.analysis()), e);
             }
             options.out().print(SummaryText.of(results));

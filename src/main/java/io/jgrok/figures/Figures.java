@@ -60,6 +60,8 @@ public final class Figures {
                     sweep ? SweepTable.html(sweepFile, dir.root()) : null);
             AtomicFiles.writeString(dir.report(), html);
         } catch (IOException e) {
+            io.jgrok.io.WriteError.throwIfDiskFull(e, "the run and its analysis are untouched; the figures written "
+                    + "before it are whole");
             throw new UserError("cannot write the figures or the report in " + dir.root() + ": "
                     + io.jgrok.io.IoErrors.describe(e), e);
         }

@@ -41,6 +41,22 @@ public final class WriteError extends UserError {
         return full ? DISK_FULL + ": cannot write " + f + " (" + why + ")" : "cannot write " + f + ": " + why;
     }
 
+    /**
+     * For a command that can simply be run again (analyze, figures, import, export): when {@code e} is a write that
+     * failed because the disk is full, throws "the disk is full: cannot write FILE (...); {@code intact}; free some
+     * space, then run the same command again" (exit status 4). Other failures are left to the caller (a place that
+     * takes no files is bad input).
+     *
+     * @param intact what the failure left as it was, e.g. "the run's checkpoints and history are untouched"
+     */
+    public static void throwIfDiskFull(IOException e, String intact) {
+        if (e instanceof WriteFailure w && w.diskFull()) {
+            String detail = describe(w, w.file());
+            throw new WriteError(detail, detail + "; " + intact + "; free some space, then run the same command "
+                    + "again", e);
+        }
+    }
+
     @Override
     public int exitCode() {
         return EXIT_CODE;

@@ -64,13 +64,20 @@ public final class WriteFailure extends IOException {
             if (m != null && (m.contains("No space left on device") || m.contains("Disk quota exceeded"))) {
                 return true;
             }
+            if (t instanceof java.nio.file.NoSuchFileException || t instanceof java.nio.file.AccessDeniedException
+                    || t instanceof java.nio.file.NotDirectoryException
+                    || t instanceof java.nio.file.FileAlreadyExistsException) {
+                return false;  // a cause of its own, whatever space is left (/proc has none at all)
+            }
         }
         Path p = file.toAbsolutePath();
         while (p != null && !Files.exists(p)) {
             p = p.getParent();
         }
         try {
-            return p != null && Files.getFileStore(p).getUsableSpace() < NEARLY_FULL_BYTES;
+            java.nio.file.FileStore store = p == null ? null : Files.getFileStore(p);
+            // A file system without space to speak of (/proc, /sys: total 0) is not a full disk.
+            return store != null && store.getTotalSpace() > 0 && store.getUsableSpace() < NEARLY_FULL_BYTES;
         } catch (IOException | RuntimeException unknown) {
             return false;
         }

@@ -382,6 +382,7 @@ public final class WriterLock implements AutoCloseable {
                         ? " (it still runs although the OS granted the lock: this file system does not enforce file "
                         + "locks)" : "");
             }
+            tookOver(lockFile, previous, notices);
             return;
         }
         if (fresh(lockFile)) {
@@ -394,7 +395,15 @@ public final class WriterLock implements AutoCloseable {
             notices.println("jgrok: warning: " + lockFile + " was last refreshed " + age + " s ago by "
                     + previous.describe() + "; if that process still runs, this file system's locks do not reach "
                     + "across hosts and both will write: stop one of them");
+            return;
         }
+        tookOver(lockFile, previous, notices);
+    }
+
+    /** Says that the recorded owner ended without letting go (killed, crashed, its node lost) and this one goes on. */
+    private static void tookOver(Path lockFile, Owner previous, PrintStream notices) {
+        notices.println("jgrok: note: taking over " + lockFile.getParent() + " from " + previous.describe()
+                + ", which ended without letting go of it (killed or crashed)");
     }
 
     /**

@@ -66,6 +66,8 @@ public final class Exporter {
                 pt(config, shape, files, o);
             }
         } catch (IOException e) {
+            io.jgrok.io.WriteError.throwIfDiskFull(e, "the run is untouched; the files written before it are whole "
+                    + "(add --force to replace them)");
             throw new UserError("cannot write " + o.out() + ": " + IoErrors.describe(e), e);
         }
     }
@@ -78,6 +80,9 @@ public final class Exporter {
             throw new UserError("--out " + o.out() + " is a " + (wantDirectory ? "file" : "directory") + "; --format "
                     + (wantDirectory ? "pt writes a directory of state dicts" : "tl-demo writes one file"));
         }
+        if (!wantDirectory) {
+            refuseRunFile(out, o.out());
+        }
         if (!wantDirectory && Files.exists(out) && !o.force()) {
             throw new UserError(o.out() + " exists; use --force to replace it");
         }
@@ -87,6 +92,27 @@ public final class Exporter {
                     throw new UserError("cannot write " + o.out() + ": " + p + " is a file, not a directory");
                 }
                 break;
+            }
+        }
+    }
+
+    /**
+     * A run's own files (config, split, history, run info, lock, checkpoints) are never an export's target, --force or
+     * not: replacing one would break that run, and its trainer may be writing it at this moment.
+     */
+    private static void refuseRunFile(Path out, Path given) {
+        Path parent = out.getParent();
+        for (Path root : new Path[] {parent, parent == null ? null : parent.getParent()}) {
+            if (root == null) {
+                continue;
+            }
+            RunDirectory run = new RunDirectory(root);
+            boolean own = out.equals(run.config()) || out.equals(run.split()) || out.equals(run.initialWeights())
+                    || out.equals(run.history()) || out.equals(run.runInfo()) || out.equals(run.lockFile())
+                    || parent.equals(run.checkpoints()) && Checkpoints.epochOf(out) >= 0;
+            if (own && run.holdsRun()) {
+                throw new UserError("--out " + given + " is a file of the run in " + root + ", which export never "
+                        + "replaces; choose another --out (e.g. " + root.resolve("export.pth") + ")");
             }
         }
     }

@@ -19,7 +19,10 @@ import io.jgrok.io.History;
 import io.jgrok.io.IoErrors;
 import io.jgrok.io.RunDirectory;
 import io.jgrok.io.SplitFiles;
+import io.jgrok.io.WriteError;
+import io.jgrok.io.WriterLock;
 import io.jgrok.model.TrainingState;
+import io.jgrok.train.TrainingLock;
 import io.jgrok.util.Progress;
 
 import java.io.IOException;
@@ -48,6 +51,8 @@ import java.util.stream.Stream;
  * temporary directory beside the target and moved into place only when complete, so a bad file writes nothing.
  */
 public final class Importer {
+    /** What an import records in the run directory's lock file while it moves the run in. */
+    public static final String HOLDER = "jgrok import";
     /**
      * The final model's recomputed train loss and the file's last recorded one are one optimiser step apart; more
      * than this factor between them means the split is not the run's (the paper's low-precision run: 6.9x with
@@ -120,7 +125,7 @@ public final class Importer {
         History history = history(run, config, acc);
         Evaluation last = acc.last();
         JsonObject source = source(o.file(), sha256, run, config, history, last, fromFlags);
-        write(staging, target, o.force(), config, split, history, run, source);
+        write(staging, target, o.force(), config, split, history, run, source, o.err());
 
         out.print(config.describe());
         out.printf(Locale.ROOT, "  final model (checkpoint %d): accuracy %.4f%% over all %d pairs (train %.4f%%, "
@@ -553,6 +558,25 @@ public final class Importer {
                 break;
             }
         }
+        TrainingLock.refuseIfBusy(target, force);
+        checkNoRun(target, force);
+        removeStaleStaging(root);
+        Path tmp = root.getParent().resolve("." + root.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-"
+                + Long.toHexString(System.nanoTime()));
+        try {
+            Files.createDirectories(root.getParent());
+            Files.createDirectory(tmp);
+        } catch (IOException e) {
+            throw new UserError("cannot write the run into " + root + ": " + IoErrors.describe(e), e);
+        }
+        return tmp;
+    }
+
+    /**
+     * {@code target} may take an imported run: it holds no run unless {@code force}, and none of a run's entries
+     * otherwise, since those would be overwritten or mixed.
+     */
+    private static void checkNoRun(RunDirectory target, boolean force) {
         boolean replacing = target.holdsRun();
         if (replacing && !force) {
             throw new UserError("output directory " + target.root() + " already holds a run; use --force to replace "
@@ -566,19 +590,10 @@ public final class Importer {
                 }
             }
         }
-        Path tmp = root.getParent().resolve("." + root.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-"
-                + Long.toHexString(System.nanoTime()));
-        try {
-            Files.createDirectories(root.getParent());
-            Files.createDirectory(tmp);
-        } catch (IOException e) {
-            throw new UserError("cannot write the run into " + root + ": " + IoErrors.describe(e), e);
-        }
-        return tmp;
     }
 
     private static void write(Path tmp, RunDirectory target, boolean force, RunConfig config, Split split,
-                              History history, TorchRun run, JsonObject source) {
+                              History history, TorchRun run, JsonObject source, PrintStream err) {
         try {
             RunDirectory staged = new RunDirectory(tmp);
             SplitFiles.write(staged.split(), split, "imported from " + source.get("file").getAsString() + ": "
@@ -610,8 +625,15 @@ public final class Importer {
             info.add("imported_from", source);
             AtomicFiles.writeString(staged.runInfo(), new GsonBuilder().setPrettyPrinting().create().toJson(info));
             AtomicFiles.writeString(staged.config(), config.toJson());
-            install(tmp, target, force);
+            // The run directory's writer lock, as train takes it, from the checks to the last move: a trainer (or
+            // another import) on the same directory is refused, and --force never deletes a run being trained.
+            try (WriterLock owner = TrainingLock.acquire(target, HOLDER, force, err)) {
+                checkNoRun(target, force);
+                install(tmp, target, force);
+            }
         } catch (IOException e) {
+            WriteError.throwIfDiskFull(e, "nothing was imported: the run was being assembled beside "
+                    + target.root() + ", which is untouched");
             throw new UserError("cannot write " + target.root() + ": " + IoErrors.describe(e), e);
         }
     }
@@ -647,6 +669,34 @@ public final class Importer {
         }
         try (Stream<Path> s = Files.list(p)) {
             return s.findAny().isEmpty();
+        }
+    }
+
+    /**
+     * Deletes what an import into {@code root} that was killed (SIGKILL, power loss) left beside it: its staging
+     * directories, ".NAME.tmp-PID-*", whose process no longer runs (a whole run's checkpoints, possibly large).
+     */
+    private static void removeStaleStaging(Path root) {
+        String prefix = "." + root.getFileName() + ".tmp-";
+        if (!Files.isDirectory(root.getParent())) {
+            return;
+        }
+        try (Stream<Path> s = Files.list(root.getParent())) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(prefix) && Files.isDirectory(p))
+                    .toList()) {
+                String rest = p.getFileName().toString().substring(prefix.length());
+                int dash = rest.indexOf('-');
+                try {
+                    long pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+                    if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                        deleteTree(p);
+                    }
+                } catch (NumberFormatException notOurs) {
+                    // Named like ours but not by us: left alone.
+                }
+            }
+        } catch (IOException ignored) {
+            // Best effort: the import itself does not need the space back.
         }
     }
 

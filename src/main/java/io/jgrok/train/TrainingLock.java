@@ -47,6 +47,18 @@ public final class TrainingLock {
         return WriterLock.liveOwner(dir.lockFile());
     }
 
+    /**
+     * Refuses at once, as {@link #acquire} would, when a process is writing {@code dir} now: for a writer that has
+     * slow work to do before it takes the lock (an import reads its file first), so that it need not do that work
+     * for nothing. It takes no lock, so the writer still takes it before it changes anything.
+     */
+    public static void refuseIfBusy(RunDirectory dir, boolean force) {
+        java.util.Optional<WriterLock.Owner> owner = liveTrainer(dir);
+        if (owner.isPresent()) {
+            throw busy(dir, new WriterLock.Busy("", owner.get()), force);
+        }
+    }
+
     private static WriterLock.Busy busy(RunDirectory dir, WriterLock.Busy e, boolean force) {
         WriterLock.Owner owner = e.owner();
         String who = (owner.thisProcess() ? owner.describe() : "another jgrok process (" + owner.describe() + ")")

@@ -103,7 +103,7 @@ class OneWriterTest {
     }
 
     /** Every file of a run (hidden lock file aside), by path. */
-    private static Map<Path, byte[]> snapshot(RunDirectory dir) throws Exception {
+    static Map<Path, byte[]> snapshot(RunDirectory dir) throws Exception {
         Map<Path, byte[]> files = new LinkedHashMap<>();
         try (var s = Files.walk(dir.root())) {
             for (Path f : (Iterable<Path>) s.sorted()::iterator) {
@@ -116,7 +116,7 @@ class OneWriterTest {
         return files;
     }
 
-    private static void assertUnchanged(Map<Path, byte[]> before, RunDirectory dir) throws Exception {
+    static void assertUnchanged(Map<Path, byte[]> before, RunDirectory dir) throws Exception {
         Map<Path, byte[]> after = snapshot(dir);
         assertEquals(before.keySet(), after.keySet(), "files of the run");
         for (Map.Entry<Path, byte[]> e : before.entrySet()) {

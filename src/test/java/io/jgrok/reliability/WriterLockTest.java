@@ -77,13 +77,16 @@ class WriterLockTest {
         assertEquals(holder.pid(), WriterLock.liveOwner(file, WriterLock.Mode.ON).orElseThrow().pid());
 
         CliRun.kill(holder);
-        // Its record is still in the file, but the kernel dropped the lock: taken over at once, without a word.
+        // Its record is still in the file, but the kernel dropped the lock: taken over at once, with a note.
         assertTrue(Files.size(file) > 0);
         assertTrue(WriterLock.liveOwner(file, WriterLock.Mode.ON).isEmpty());
         try (WriterLock lock = acquire(file, WriterLock.Mode.ON)) {
             assertTrue(Files.readString(file).contains("\"pid\":" + ProcessHandle.current().pid()));
         }
-        assertEquals("", notices.toString(StandardCharsets.UTF_8));
+        String note = notices.toString(StandardCharsets.UTF_8);
+        assertTrue(note.startsWith("jgrok: note: taking over " + tmp + " from jgrok train, pid " + holder.pid())
+                && note.strip().endsWith("which ended without letting go of it (killed or crashed)")
+                && note.strip().lines().count() == 1, note);
     }
 
     @Test
@@ -168,7 +171,8 @@ class WriterLockTest {
         try (WriterLock lock = acquire(file, WriterLock.Mode.ON)) {
             assertTrue(lock.held());
         }
-        assertEquals("", notices.toString(StandardCharsets.UTF_8));
+        assertTrue(notices.toString(StandardCharsets.UTF_8).startsWith("jgrok: note: taking over " + tmp
+                + " from jgrok train, pid 4242 on host elsewhere"), notices.toString(StandardCharsets.UTF_8));
     }
 
     @Test
