@@ -307,6 +307,9 @@ public final class GpuCheck {
                 failed.put("message", c.failure());
                 done.put(running, failed);
                 pending.remove(running);
+                // The process could not print its own FAIL line: print it here, as it happens.
+                say(String.format(Locale.ROOT, "    FAIL  %s%n          %s", checks.get(running).name(),
+                        c.failure()));
                 if (c.timedOut) {
                     break;  // the part's time is spent
                 }
