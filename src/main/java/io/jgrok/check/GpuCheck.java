@@ -575,6 +575,12 @@ public final class GpuCheck {
         cmd.add("--add-modules");
         cmd.add("jdk.incubator.vector");
         cmd.add("--enable-native-access=ALL-UNNAMED");
+        // The child's output is a pipe that forward() reads as UTF-8, whatever the locale (none under env -i, where
+        // the JVM would write "?" for every non-ASCII character). Java 17 reads sun.*, Java 19 and later these.
+        for (String stream : new String[] {"stdout", "stderr"}) {
+            cmd.add("-Dsun." + stream + ".encoding=UTF-8");
+            cmd.add("-D" + stream + ".encoding=UTF-8");
+        }
         for (String property : new String[] {"jgrok.project.dir", "jgrok.emulator.dir", Part.EXTRA_PROPERTY}) {
             String value = System.getProperty(property);
             if (value != null) {
