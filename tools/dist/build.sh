@@ -62,7 +62,8 @@ trap 'rm -rf "$natives"' EXIT
   kernels)
 if command -v objdump >/dev/null; then
   glibc_runtime="$(newest $(find "$DIST_DIR/runtime" -name '*.so'))"
-  glibc_cuda="$(newest $(find "$natives/lib" "$natives/com" "$natives/org" -name '*.so'))"
+  # (only the directories the jar has: a bundle without jline's natives has no org/)
+  glibc_cuda="$(newest $(for d in lib com org; do [[ ! -d "$natives/$d" ]] || find "$natives/$d" -name '*.so'; done))"
   glibc_blas="$(newest $(find "$natives/resources" -name '*.so'))"
   glibc_emulator="$(newest "$DIST_DIR"/lib/native/*.so)"
   cxx_emulator="$(objdump -T "$DIST_DIR"/lib/native/*.so | grep -o 'GLIBCXX_3\.4\.[0-9]*' | sort -t. -k3 -n \

@@ -307,6 +307,9 @@ public final class GpuCheck {
                 failed.put("message", c.failure());
                 done.put(running, failed);
                 pending.remove(running);
+                // The process could not print its own FAIL line: print it here, as it happens.
+                say(String.format(Locale.ROOT, "    FAIL  %s%n          %s", checks.get(running).name(),
+                        c.failure()));
                 if (c.timedOut) {
                     break;  // the part's time is spent
                 }
@@ -572,6 +575,12 @@ public final class GpuCheck {
         cmd.add("--add-modules");
         cmd.add("jdk.incubator.vector");
         cmd.add("--enable-native-access=ALL-UNNAMED");
+        // The child's output is a pipe that forward() reads as UTF-8, whatever the locale (none under env -i, where
+        // the JVM would write "?" for every non-ASCII character). Java 17 reads sun.*, Java 19 and later these.
+        for (String stream : new String[] {"stdout", "stderr"}) {
+            cmd.add("-Dsun." + stream + ".encoding=UTF-8");
+            cmd.add("-D" + stream + ".encoding=UTF-8");
+        }
         for (String property : new String[] {"jgrok.project.dir", "jgrok.emulator.dir", Part.EXTRA_PROPERTY}) {
             String value = System.getProperty(property);
             if (value != null) {

@@ -28,8 +28,23 @@ final class GpuCheckReport {
     /** The training engine's target at the paper's config (test loss every epoch) on an H100. */
     static final double TARGET_EPOCHS_PER_SECOND = 4000;
 
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
-            .disableHtmlEscaping().create();
+    /** Nulls are written: a number this run could not measure is there as null, its reason in not_measured. */
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls()
+            .serializeSpecialFloatingPointValues().disableHtmlEscaping().create();
+
+    /**
+     * The numbers gpu-check promises, in summary: every one is always there, null where this run could not measure
+     * it (the emulated device has no driver, a part did not run, ...), with the reason under the same key in
+     * summary.not_measured.
+     */
+    static final List<String> SUMMARY_NUMBERS = List.of("driver_release", "driver_cuda_version", "gpu_name",
+            "compute_capability", "memory_gib", "peak_fp32_gflops", "peak_dram_gbps", "kernel_image", "cufft_found",
+            "cufft_file", "checks_passed", "checks_failed", "epochs_per_second", "epochs_timed", "profile_epoch_us",
+            "train_wall_seconds", "train_checkpoints", "sweep_model_epochs_per_second", "analysis_wall_seconds",
+            "analysis_checkpoints");
+    /** The numbers of each kernel_table row that come from the README's counts and the device's peaks. */
+    static final List<String> KERNEL_ROW_NUMBERS = List.of("mflop", "mb", "floor_us", "gflops", "gbps",
+            "fraction_of_fp32_peak", "fraction_of_dram_peak", "times_floor");
 
     private final GpuCheck.Options options;
     private final Map<String, Object> probe;
@@ -108,9 +123,11 @@ final class GpuCheckReport {
         return j;
     }
 
-    /** The numbers a reader looks for first. */
+    /** The numbers a reader looks for first: every one of {@link #SUMMARY_NUMBERS}, null with a reason if need be. */
     private Map<String, Object> headline() {
         Map<String, Object> h = new LinkedHashMap<>();
+        Map<String, String> why = new LinkedHashMap<>();
+        probeNumbers(h, why);
         long passed = 0;
         long failed = 0;
         for (GpuCheck.PartResult r : parts) {
@@ -120,35 +137,88 @@ final class GpuCheckReport {
         h.put("checks_passed", passed);
         h.put("checks_failed", failed);
         Map<String, Object> speed = data("speed");
+        String speedWhy = notMeasured("speed");
+        put(h, why, "epochs_per_second", speed == null ? null : speed.get("epochs_per_second"), speedWhy);
+        put(h, why, "epochs_timed", speed == null ? null : speed.get("epochs"), speedWhy);
+        h.put("target_epochs_per_second", TARGET_EPOCHS_PER_SECOND);
+        put(h, why, "profile_epoch_us", speed == null ? null : speed.get("profile_epoch_us"), speedWhy);
         if (speed != null) {
-            h.put("epochs_per_second", speed.get("epochs_per_second"));
-            h.put("epochs_timed", speed.get("epochs"));
-            h.put("target_epochs_per_second", TARGET_EPOCHS_PER_SECOND);
-            h.put("profile_epoch_us", speed.get("profile_epoch_us"));
             h.put("candidates", speed.get("candidates"));
             h.put("candidates_epochs_per_second", speed.get("candidates_epochs_per_second"));
         }
         Map<String, Object> train = data("train");
+        String trainWhy = notMeasured("train");
+        put(h, why, "train_wall_seconds", train == null ? null : train.get("wall_seconds"), trainWhy);
+        put(h, why, "train_checkpoints", train == null ? null : train.get("checkpoints"), trainWhy);
         if (train != null) {
-            h.put("train_wall_seconds", train.get("wall_seconds"));
-            h.put("train_checkpoints", train.get("checkpoints"));
             h.put("train_stopped_at_cap", train.get("stopped_at_cap"));
         }
         Map<String, Object> sweep = data("sweep");
-        if (sweep != null) {
-            Map<String, Object> rates = new LinkedHashMap<>();
-            for (Object o : (List<?>) sweep.get("widths")) {
+        Map<String, Object> rates = null;
+        if (sweep != null && sweep.get("widths") instanceof List<?> widths) {
+            rates = new LinkedHashMap<>();
+            for (Object o : widths) {
                 Map<?, ?> w = (Map<?, ?>) o;
                 rates.put(String.valueOf(((Number) w.get("models")).intValue()), w.get("model_epochs_per_second"));
             }
-            h.put("sweep_model_epochs_per_second", rates);
         }
+        put(h, why, "sweep_model_epochs_per_second", rates, notMeasured("sweep"));
         Map<String, Object> analyze = data("analyze");
-        if (analyze != null) {
-            h.put("analysis_wall_seconds", analyze.get("wall_seconds"));
-            h.put("analysis_checkpoints", analyze.get("checkpoints"));
-        }
+        String analyzeWhy = notMeasured("analyze");
+        put(h, why, "analysis_wall_seconds", analyze == null ? null : analyze.get("wall_seconds"), analyzeWhy);
+        put(h, why, "analysis_checkpoints", analyze == null ? null : analyze.get("checkpoints"), analyzeWhy);
+        h.put("not_measured", why);
         return h;
+    }
+
+    /** The machine's numbers from the probe, flattened into the summary. */
+    @SuppressWarnings("unchecked")
+    private void probeNumbers(Map<String, Object> h, Map<String, String> why) {
+        Map<String, Object> gpu = gpu();
+        Map<String, Object> kernels = probe == null ? null : (Map<String, Object>) probe.get("kernels");
+        String noGpu;
+        if (probe == null) {
+            noGpu = notMeasured("probe");
+        } else if (!Boolean.TRUE.equals(probe.get("usable"))) {
+            noGpu = "the " + options.device() + " device is not usable: " + probe.get("reason");
+        } else if (!options.device().equals("cuda")) {
+            noGpu = "the " + options.device() + " device has no NVIDIA driver or GPU to measure";
+        } else {
+            noGpu = "the probe did not report it";
+        }
+        String release = probe == null ? null : (String) probe.get("driver_release");
+        put(h, why, "driver_release", release, probe != null && options.device().equals("cuda")
+                && Boolean.TRUE.equals(probe.get("usable")) ? "/proc/driver/nvidia/version could not be read" : noGpu);
+        put(h, why, "driver_cuda_version", probe == null ? null : probe.get("driver_cuda_version"), noGpu);
+        put(h, why, "gpu_name", gpu == null ? null : gpu.get("name"), noGpu);
+        put(h, why, "compute_capability", gpu == null ? null : gpu.get("compute_capability"), noGpu);
+        put(h, why, "memory_gib", gpu == null ? null : gpu.get("memory_gib"), noGpu);
+        put(h, why, "peak_fp32_gflops", gpu == null ? null : gpu.get("peak_fp32_gflops"), noGpu);
+        put(h, why, "peak_dram_gbps", gpu == null ? null : gpu.get("peak_dram_gbps"), noGpu);
+        put(h, why, "kernel_image", kernels == null ? null : kernels.get("image"), noGpu);
+        Map<String, Object> cufft = probe == null ? null : (Map<String, Object>) probe.get("cufft");
+        put(h, why, "cufft_found", cufft == null ? null : cufft.get("found"), notMeasured("probe"));
+        put(h, why, "cufft_file", cufft == null ? null : cufft.get("file"), cufft == null ? notMeasured("probe")
+                : String.valueOf(cufft.get("reason")));
+    }
+
+    private static void put(Map<String, Object> h, Map<String, String> why, String key, Object value,
+                            String reason) {
+        h.put(key, value);
+        if (value == null) {
+            why.put(key, reason);
+        }
+    }
+
+    /** Why a part's numbers are missing: it was not asked for, not run, or failed (with its note). */
+    private String notMeasured(String part) {
+        for (GpuCheck.PartResult r : parts) {
+            if (r.part.name().equals(part)) {
+                return "the " + part + " part " + (r.status.equals("done") ? "did not report it" : r.status)
+                        + (r.note == null ? "" : ": " + r.note);
+            }
+        }
+        return "the " + part + " part was not run (--only)";
     }
 
     private Map<String, Object> data(String part) {
@@ -313,7 +383,14 @@ final class GpuCheckReport {
             m.put("us_per_epoch", us);
             KernelCosts.Row cost = costs == null ? null : costs.rows().stream().filter(r -> r.name().equals(
                     readmeRow)).findFirst().orElse(null);
-            if (cost != null) {
+            for (String key : KERNEL_ROW_NUMBERS) {
+                m.put(key, null);
+            }
+            if (cost == null) {
+                m.put("not_measured", paper ? "no row of src/main/cuda/README.md's cost table for this launch"
+                        : "src/main/cuda/README.md's FLOP and byte counts are for the paper's config; this run "
+                        + "measured " + speed.get("config") + ", so times only");
+            } else {
                 m.put("mflop", cost.mflop());
                 m.put("mb", cost.megabytes());
                 m.put("floor_us", cost.floorMicros());
@@ -321,8 +398,12 @@ final class GpuCheckReport {
                 double gbps = 1000 * cost.megabytes() / us;
                 m.put("gflops", gflops);
                 m.put("gbps", gbps);
-                m.put("fraction_of_fp32_peak", gflops / fp32);
-                m.put("fraction_of_dram_peak", gbps / dram);
+                if (fp32 > 0 && dram > 0) {
+                    m.put("fraction_of_fp32_peak", gflops / fp32);
+                    m.put("fraction_of_dram_peak", gbps / dram);
+                } else {
+                    m.put("not_measured", "fractions of the peaks: no GPU peaks (the probe measured no GPU)");
+                }
                 m.put("times_floor", us / cost.floorMicros());
                 if (!Double.isNaN(cost.budgetMicros())) {
                     m.put("budget_us", cost.budgetMicros());
@@ -430,7 +511,7 @@ final class GpuCheckReport {
             double us = number(m.get("us_per_epoch"));
             sb.append(String.format(Locale.ROOT, "%-42s %5.0f %9.1f %5.1f%%", truncate(String.valueOf(m.get("kernel")),
                     42), number(m.get("launches_per_epoch")), us, 100 * us / total));
-            if (m.containsKey("mflop")) {
+            if (m.get("mflop") != null) {
                 sb.append(String.format(Locale.ROOT, " %8.1f %7.2f %8.0f %8.0f %5.1f%% %5.1f%% %8.2f %7.1f",
                         number(m.get("mflop")), number(m.get("mb")), number(m.get("gflops")), number(m.get("gbps")),
                         100 * number(m.get("fraction_of_fp32_peak")), 100 * number(m.get("fraction_of_dram_peak")),
