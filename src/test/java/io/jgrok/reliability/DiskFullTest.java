@@ -17,7 +17,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,7 +25,6 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A run on a disk that fills up: training stops with one line (which file, "the disk is full", what is intact, how
@@ -41,21 +39,19 @@ class DiskFullTest {
 
     @TempDir
     Path tmp;
+    private SmallDisk smallDisk;
     private Path disk;
-    private boolean mounted;
 
     @BeforeEach
     void mountSmallDisk() throws Exception {
-        disk = tmp.resolve("disk");
-        Files.createDirectories(disk);
-        mounted = sh("mount", "-t", "tmpfs", "-o", "size=256k", "jgrok-disk-full-test", disk.toString()) == 0;
-        assumeTrue(mounted, "mounting a tmpfs needs root (CI runs as root); skipped here");
+        smallDisk = SmallDisk.mount(tmp.resolve("disk"), "256k");
+        disk = smallDisk.root;
     }
 
     @AfterEach
     void unmount() throws Exception {
-        if (mounted) {
-            sh("umount", "-l", disk.toString());
+        if (smallDisk != null) {
+            smallDisk.close();
         }
     }
 
@@ -98,7 +94,7 @@ class DiskFullTest {
         }
 
         // Space freed: the run resumes where it stopped and ends as if the disk had never filled.
-        assertEquals(0, sh("mount", "-o", "remount,size=16m", disk.toString()));
+        smallDisk.grow("16m");
         InProcessCli.Result resumed = InProcessCli.run("train", "--resume", dir.root().toString(), "--quiet");
         assertEquals(0, resumed.code(), resumed.err());
         KillAndResumeTest.assertSameRun(reference, dir);
@@ -133,7 +129,7 @@ class DiskFullTest {
         assertTrue(r.exitReason.startsWith("the disk is full: cannot write " + sweep), r.exitReason);
         assertTrue(r.exitReason.endsWith("; the next sweep start resumes it"), r.exitReason);
 
-        assertEquals(0, sh("mount", "-o", "remount,size=16m", disk.toString()));
+        smallDisk.grow("16m");
         InProcessCli.Result resumed = InProcessCli.run(command);
         assertEquals(0, resumed.code(), resumed.out() + resumed.err());
         KillAndResumeTest.assertSameRun(reference, new RunDirectory(sweep.resolve(SweepIndex.runDir("run"))));
@@ -150,11 +146,5 @@ class DiskFullTest {
         assertArrayEquals(s.params(), t.params(), "weights of " + actual.getFileName());
         assertArrayEquals(s.adamM(), t.adamM(), "exp_avg of " + actual.getFileName());
         assertArrayEquals(s.adamV(), t.adamV(), "exp_avg_sq of " + actual.getFileName());
-    }
-
-    private static int sh(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        return p.waitFor();
     }
 }

@@ -21,7 +21,6 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The commands that write beside a run or from it (analyze, figures, export, import) on a disk that is full: each
@@ -32,21 +31,19 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class FullDiskCommandsTest {
     @TempDir
     Path tmp;
+    private SmallDisk smallDisk;
     private Path disk;
-    private boolean mounted;
 
     @BeforeEach
-    void mountDisk() throws Exception {
-        disk = tmp.resolve("disk");
-        Files.createDirectories(disk);
-        mounted = sh("mount", "-t", "tmpfs", "-o", "size=4m", "jgrok-full-disk-commands", disk.toString()) == 0;
-        assumeTrue(mounted, "mounting a tmpfs needs root (CI runs as root); skipped here");
+    void mountSmallDisk() throws Exception {
+        smallDisk = SmallDisk.mount(tmp.resolve("disk"), "4m");
+        disk = smallDisk.root;
     }
 
     @AfterEach
     void unmount() throws Exception {
-        if (mounted) {
-            sh("umount", "-l", disk.toString());
+        if (smallDisk != null) {
+            smallDisk.close();
         }
     }
 
@@ -84,7 +81,7 @@ class FullDiskCommandsTest {
         OneWriterTest.assertUnchanged(trained, run);
 
         Files.delete(filler);
-        assertEquals(0, sh("mount", "-o", "remount,size=32m", disk.toString()));
+        smallDisk.grow("32m");
         assertEquals(0, InProcessCli.run("figures", run.root().toString()).code());
         assertEquals(0, InProcessCli.run("export", run.root().toString(), "--format", "pt", "--out", pt.toString(),
                 "--quiet", "--force").code());
@@ -117,11 +114,5 @@ class FullDiskCommandsTest {
                 out.write(block);
             }
         }
-    }
-
-    private static int sh(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        return p.waitFor();
     }
 }
