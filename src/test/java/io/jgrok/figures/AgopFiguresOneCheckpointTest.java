@@ -44,23 +44,11 @@ class AgopFiguresOneCheckpointTest {
         return img;
     }
 
-    static int pixelsOf(BufferedImage img, int rgb) {
-        int n = 0;
-        for (int y = 0; y < img.getHeight(); y++) {
-            for (int x = 0; x < img.getWidth(); x++) {
-                if ((img.getRGB(x, y) & 0xFFFFFF) == rgb) {
-                    n++;
-                }
-            }
-        }
-        return n;
-    }
-
     @Test
     void aOnePointSeriesIsDrawnAsADot() {
         int rgb = Style.series(4).getRGB() & 0xFFFFFF;
-        int line = pixelsOf(panel(false), rgb);
-        int dot = pixelsOf(panel(true), rgb);
+        int line = Images.pixelsOf(panel(false), rgb);
+        int dot = Images.pixelsOf(panel(true), rgb);
         // The legend's sample is the same in both; the dot (10 px across) adds at least half its area.
         int dotArea = (int) (Math.PI * AgopFigures.DOT_SIZE * AgopFigures.DOT_SIZE / 4);
         assertTrue(dot - line >= dotArea / 2, "without dots " + line + " pixels, with " + dot);

@@ -60,7 +60,7 @@ class AgopFiguresTest {
         BufferedImage m = ImageIO.read(dir.figures().resolve(AgopFigures.MEASURES + ".png").toFile());
         for (int series : new int[] {3, 5, 6, 7}) {
             Color c = Style.series(series);
-            assertTrue(count(m, c.getRGB() & 0xFFFFFF) >= 100, "measures lack series colour " + series);
+            assertTrue(Images.pixelsOf(m, c.getRGB() & 0xFFFFFF) >= 100, "measures lack series colour " + series);
         }
         // Heatmaps: many distinct colours of the diverging map, in every panel (four moments here at most).
         BufferedImage h = ImageIO.read(dir.figures().resolve(AgopFigures.HEATMAPS + ".png").toFile());
@@ -102,17 +102,5 @@ class AgopFiguresTest {
                 new ByteArrayOutputStream())));
         assertTrue(r.figures().stream().noneMatch(AgopFigures::isAgop));
         assertFalse(Files.readString(plain.report()).contains("id=\"agop\""));
-    }
-
-    private static int count(BufferedImage img, int rgb) {
-        int n = 0;
-        for (int y = 0; y < img.getHeight(); y++) {
-            for (int x = 0; x < img.getWidth(); x++) {
-                if ((img.getRGB(x, y) & 0xFFFFFF) == rgb) {
-                    n++;
-                }
-            }
-        }
-        return n;
     }
 }

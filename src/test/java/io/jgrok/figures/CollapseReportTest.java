@@ -87,12 +87,7 @@ class CollapseReportTest {
                 .orElseThrow();
         assertTrue(f.caption().contains(expected), f.caption());
         BufferedImage img = ImageIO.read(dir.figures().resolve(f.pngFile()).toFile());
-        int green = 0;
-        for (int y = 0; y < img.getHeight(); y++) {
-            for (int x = 0; x < img.getWidth(); x++) {
-                green += (img.getRGB(x, y) & 0xFFFFFF) == (Style.GREEN.getRGB() & 0xFFFFFF) ? 1 : 0;
-            }
-        }
+        int green = Images.pixelsOf(img, Style.GREEN.getRGB());
         assertTrue(green >= 200, "the float32 curve is drawn (" + green + " pixels)");
     }
 

@@ -104,7 +104,7 @@ class FiguresTest {
         for (var e : colours.entrySet()) {
             java.awt.image.BufferedImage img = ImageIO.read(dir.figures().resolve(e.getKey() + ".png").toFile());
             for (java.awt.Color c : e.getValue()) {
-                assertTrue(count(img, c.getRGB() & 0xFFFFFF) >= 100, e.getKey() + " lacks colour "
+                assertTrue(Images.pixelsOf(img, c.getRGB() & 0xFFFFFF) >= 100, e.getKey() + " lacks colour "
                         + Integer.toHexString(c.getRGB() & 0xFFFFFF));
             }
         }
@@ -126,18 +126,6 @@ class FiguresTest {
             }
             assertTrue(mapColours.size() >= 64, name + " shows only " + mapColours.size() + " map colours");
         }
-    }
-
-    private static int count(java.awt.image.BufferedImage img, int rgb) {
-        int n = 0;
-        for (int y = 0; y < img.getHeight(); y++) {
-            for (int x = 0; x < img.getWidth(); x++) {
-                if ((img.getRGB(x, y) & 0xFFFFFF) == rgb) {
-                    n++;
-                }
-            }
-        }
-        return n;
     }
 
     @Test
@@ -297,5 +285,4 @@ class FiguresTest {
             }
         }
     }
-
 }

@@ -92,4 +92,17 @@ final class Images {
         assertTrue(shapes >= 20, file + " draws only " + shapes + " elements");
         return doc;
     }
+
+    /** Pixels of exactly colour {@code rgb} (0xRRGGBB; alpha ignored): how much of a series a figure drew. */
+    static int pixelsOf(BufferedImage img, int rgb) {
+        int n = 0;
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                if ((img.getRGB(x, y) & 0xFFFFFF) == (rgb & 0xFFFFFF)) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
 }

@@ -73,12 +73,7 @@ class StabilitySweepFigureTest {
         Images.assertPng(root.resolve("figures").resolve(f.pngFile()), f.pngWidth(), f.pngHeight());
         BufferedImage img = ImageIO.read(root.resolve("figures").resolve(f.pngFile()).toFile());
         for (java.awt.Color c : List.of(Style.series(0), Style.series(1))) {
-            int n = 0;
-            for (int y = 0; y < img.getHeight(); y++) {
-                for (int x = 0; x < img.getWidth(); x++) {
-                    n += (img.getRGB(x, y) & 0xFFFFFF) == (c.getRGB() & 0xFFFFFF) ? 1 : 0;
-                }
-            }
+            int n = Images.pixelsOf(img, c.getRGB());
             assertTrue(n >= 100, "median curve in " + Integer.toHexString(c.getRGB()) + " drawn (" + n + " pixels)");
         }
     }
