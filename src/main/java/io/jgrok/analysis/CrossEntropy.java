@@ -1,5 +1,8 @@
 package io.jgrok.analysis;
 
+import io.jgrok.config.LossFunction;
+import io.jgrok.engine.StableMax;
+
 /**
  * Float64 cross-entropy of one row of logits, as the analysis uses it. Losses near 1e-7 and below need care beyond
  * float64 itself: with m the row's maximum at index j, -log softmax(z)[y] = (m - z_y) + log1p(sum_{c != j}
@@ -20,6 +23,11 @@ public final class CrossEntropy {
             }
         }
         return (max - z[off + label]) + Math.log1p(others);
+    }
+
+    /** The run's loss of one row: softmax cross-entropy as above, or StableMax's for a --loss stablemax run. */
+    public static double loss(LossFunction function, double[] z, int off, int n, int label) {
+        return function == LossFunction.STABLEMAX ? StableMax.loss(z, off, n, label) : loss(z, off, n, label);
     }
 
     /** Whether label is the argmax of z[off .. off+n) (ties go to the lower index). */

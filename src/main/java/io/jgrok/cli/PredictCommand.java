@@ -1,10 +1,9 @@
 package io.jgrok.cli;
 
 import io.jgrok.UserError;
-import io.jgrok.config.LossFunction;
+import io.jgrok.analysis.CrossEntropy;
 import io.jgrok.config.RunConfig;
 import io.jgrok.data.Split;
-import io.jgrok.engine.StableMax;
 import io.jgrok.engine.cpu.CpuEngine;
 import io.jgrok.io.Checkpoints;
 import org.apache.commons.cli.CommandLine;
@@ -57,13 +56,16 @@ final class PredictCommand {
                 int correct = 0;
                 double loss = 0;
                 int nOut = config.nOutputs();
+                double[] row = new double[nOut];
                 for (int i = 0; i < all.length; i++) {
                     int label = Split.label(i, p);
                     if (argmax(logits, i * nOut, p) == label) {
                         correct++;
                     }
-                    loss += config.loss() == LossFunction.STABLEMAX ? stableMax(logits, i * nOut, nOut, label)
-                            : crossEntropy(logits, i * nOut, nOut, label);
+                    for (int j = 0; j < nOut; j++) {
+                        row[j] = logits[i * nOut + j];
+                    }
+                    loss += CrossEntropy.loss(config.loss(), row, 0, nOut, label);
                 }
                 System.out.printf(Locale.ROOT, "epoch %d checkpoint: accuracy %.4f%% (%d of %d pairs), mean loss %.4e%n",
                         ck.epoch(), 100.0 * correct / all.length, correct, all.length, loss / all.length);
@@ -104,26 +106,5 @@ final class PredictCommand {
             }
         }
         return best;
-    }
-
-    /** StableMax cross-entropy of one row (a run trained with --loss stablemax reports its own loss). */
-    private static double stableMax(float[] logits, int off, int n, int label) {
-        double[] row = new double[n];
-        for (int j = 0; j < n; j++) {
-            row[j] = logits[off + j];
-        }
-        return StableMax.loss(row, 0, n, label);
-    }
-
-    private static double crossEntropy(float[] logits, int off, int n, int label) {
-        double mx = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j < n; j++) {
-            mx = Math.max(mx, logits[off + j]);
-        }
-        double s = 0;
-        for (int j = 0; j < n; j++) {
-            s += Math.exp(logits[off + j] - mx);
-        }
-        return mx + Math.log(s) - logits[off + label];
     }
 }

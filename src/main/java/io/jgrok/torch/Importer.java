@@ -5,13 +5,11 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.jgrok.UserError;
 import io.jgrok.analysis.CrossEntropy;
-import io.jgrok.config.LossFunction;
 import io.jgrok.config.Preset;
 import io.jgrok.config.RunConfig;
 import io.jgrok.config.SplitMethod;
 import io.jgrok.config.TestTiming;
 import io.jgrok.data.Split;
-import io.jgrok.engine.StableMax;
 import io.jgrok.engine.cpu.CpuEngine;
 import io.jgrok.io.AtomicFiles;
 import io.jgrok.io.Checkpoints;
@@ -456,8 +454,7 @@ public final class Importer {
                 row[c] = logits[i * nOut + c];
             }
             int label = Split.label(i, p);
-            loss[i] = config.loss() == LossFunction.STABLEMAX ? StableMax.loss(row, 0, nOut, label)
-                    : CrossEntropy.loss(row, 0, nOut, label);
+            loss[i] = CrossEntropy.loss(config.loss(), row, 0, nOut, label);
             correct[i] = CrossEntropy.correct(row, 0, p, label);
         }
         double[] tr = mean(loss, correct, split.train());
